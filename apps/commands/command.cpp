@@ -1,0 +1,55 @@
+#include "commands/command.h"
+
+#include <spdlog/spdlog.h>
+#include <torch/torch.h>
+
+#include <algorithm>
+
+#include "crosstalk/common/blas.h"
+#include "crosstalk/common/error.h"
+
+namespace crosstalk::app {
+
+const std::vector<Command>& commands() {
+  static const std::vector<Command> list = {
+      {"train", "train a model on a parallel corpus (SentencePiece vocabulary, Transformer)", run_train},
+      {"translate", "translate sentences from stdin or a file (interactive on a terminal)", run_translate},
+  };
+  return list;
+}
+
+bool parse_args(CLI::App& app, std::vector<std::string> args, int* exit_code) {
+  std::reverse(args.begin(), args.end());  // CLI11 takes the arguments reversed
+  try {
+    app.parse(args);
+  } catch (const CLI::CallForHelp& e) {
+    *exit_code = app.exit(e);
+    return false;
+  } catch (const CLI::CallForAllHelp& e) {
+    *exit_code = app.exit(e);
+    return false;
+  } catch (const CLI::ConfigError& e) {
+    std::string what = e.what();
+    const std::string prefix = "INI was not able to parse ";
+    if (what.rfind(prefix, 0) == 0) what = "unknown key '" + what.substr(prefix.size()) + "' in the config file";
+    throw UserError("config: " + what);
+  } catch (const CLI::ParseError& e) {
+    throw UserError(e.what());
+  }
+  return true;
+}
+
+void setup_runtime(int threads) {
+  if (threads <= 0) throw UserError("--threads must be positive, got " + std::to_string(threads));
+  at::set_num_threads(threads);
+  const auto blas = detect_blas();
+  if (blas.reference) {
+    spdlog::warn("*** BLAS: the REFERENCE BLAS is loaded ({}). Matrix products will run ~30x slower. "
+                 "Install an optimized one: sudo apt-get install libopenblas0-openmp ***", blas.path);
+  } else {
+    spdlog::info("BLAS: {} ({}), {} threads", blas.name, blas.path.empty() ? "not found in this process" : blas.path,
+                 at::get_num_threads());
+  }
+}
+
+}  // namespace crosstalk::app

@@ -1,0 +1,131 @@
+// crosstalk train: every flag is also a key of the --config TOML file.
+#include <spdlog/spdlog.h>
+
+#include "commands/command.h"
+#include "crosstalk/common/error.h"
+#include "crosstalk/model/options.h"
+#include "crosstalk/text/corpus.h"
+#include "crosstalk/train/trainer.h"
+
+namespace crosstalk::app {
+
+namespace {
+
+// The model's shape as plain values (defaults from ModelOptions) for CLI11.
+struct ModelFlags {
+  model::ModelOptions defaults;
+  int64_t d_model = defaults.d_model(), heads = defaults.heads();
+  int64_t encoder_layers = defaults.encoder_layers(), decoder_layers = defaults.decoder_layers();
+  int64_t ffn_dim = defaults.ffn_dim(), max_positions = defaults.max_positions();
+  double dropout = defaults.dropout(), attention_dropout = defaults.attention_dropout();
+  bool pre_norm = defaults.pre_norm(), tied_embeddings = defaults.tied_embeddings();
+
+  model::ModelOptions options() const {
+    return model::ModelOptions().d_model(d_model).heads(heads).encoder_layers(encoder_layers)
+        .decoder_layers(decoder_layers).ffn_dim(ffn_dim).max_positions(max_positions)
+        .dropout(dropout).attention_dropout(attention_dropout).pre_norm(pre_norm)
+        .tied_embeddings(tied_embeddings);
+  }
+  void check() const {
+    if (d_model <= 0 || heads <= 0 || d_model % heads != 0)
+      throw UserError("--d-model (" + std::to_string(d_model) + ") must be a positive multiple of --heads (" +
+                      std::to_string(heads) + ")");
+    if (d_model % 2 != 0) throw UserError("--d-model must be even (sinusoidal positions)");
+    if (encoder_layers <= 0 || decoder_layers <= 0) throw UserError("--encoder-layers and --decoder-layers must be positive");
+    if (ffn_dim <= 0) throw UserError("--ffn-dim must be positive");
+    if (dropout < 0 || dropout >= 1 || attention_dropout < 0 || attention_dropout >= 1)
+      throw UserError("--dropout and --attention-dropout must be in [0, 1)");
+    if (max_positions < 8) throw UserError("--max-positions must be at least 8");
+  }
+};
+
+// --train-prefix + --src-lang/--tgt-lang fill in the two file names.
+void resolve_prefix(const std::string& prefix, const std::string& src_lang, const std::string& tgt_lang,
+                    const std::string& flag, std::string* src, std::string* tgt) {
+  if (prefix.empty()) return;
+  if (src_lang.empty() || tgt_lang.empty())
+    throw UserError(flag + " needs --src-lang and --tgt-lang (e.g. --src-lang de --tgt-lang en)");
+  if (!src->empty() || !tgt->empty())
+    spdlog::warn("{} overrides the explicit source/target files", flag);
+  *src = text::prefixed_path(prefix, src_lang);
+  *tgt = text::prefixed_path(prefix, tgt_lang);
+}
+
+}  // namespace
+
+int run_train(const std::string& program, std::vector<std::string> args) {
+  CLI::App app("Train a Transformer translator. Every flag is also a config-file key (TOML, e.g. "
+               "`max-tokens = 2048`); flags on the command line override the file.",
+               program);
+  app.set_config("--config", "", "TOML config file (e.g. configs/multi30k_de_en.toml)");
+  app.allow_config_extras(CLI::config_extras_mode::error);
+  app.get_formatter()->column_width(40);
+
+  train::TrainOptions o;
+  ModelFlags m;
+  std::string train_prefix, valid_prefix, src_lang, tgt_lang;
+
+  const std::string data = "Data";
+  app.add_option("--train-src", o.train_src, "training source file (one sentence per line)")->group(data);
+  app.add_option("--train-tgt", o.train_tgt, "training target file, line-aligned with --train-src")->group(data);
+  app.add_option("--valid-src", o.valid_src, "validation source file")->group(data);
+  app.add_option("--valid-tgt", o.valid_tgt, "validation target file")->group(data);
+  app.add_option("--train-prefix", train_prefix, "instead of the two files: PREFIX.SRC_LANG, PREFIX.TGT_LANG")->group(data);
+  app.add_option("--valid-prefix", valid_prefix, "validation files PREFIX.SRC_LANG, PREFIX.TGT_LANG")->group(data);
+  app.add_option("--src-lang", src_lang, "source language suffix for the prefixes (e.g. de)")->group(data);
+  app.add_option("--tgt-lang", tgt_lang, "target language suffix for the prefixes (e.g. en)")->group(data);
+  app.add_option("--model-dir", o.model_dir, "where the model, vocabulary and checkpoints go")->capture_default_str()->group(data);
+  app.add_option("--vocab-size", o.vocab_size, "SentencePiece vocabulary size (joint source+target)")->capture_default_str()->group(data);
+  app.add_option("--vocab-type", o.vocab_type, "SentencePiece model type: unigram or bpe")->capture_default_str()
+      ->check(CLI::IsMember({"unigram", "bpe"}))->group(data);
+  app.add_option("--max-length", o.max_length, "drop training pairs longer than this many pieces")->capture_default_str()->group(data);
+
+  const std::string model = "Model";
+  app.add_option("--d-model", m.d_model, "model width")->capture_default_str()->group(model);
+  app.add_option("--heads", m.heads, "attention heads")->capture_default_str()->group(model);
+  app.add_option("--encoder-layers", m.encoder_layers, "encoder layers")->capture_default_str()->group(model);
+  app.add_option("--decoder-layers", m.decoder_layers, "decoder layers")->capture_default_str()->group(model);
+  app.add_option("--ffn-dim", m.ffn_dim, "feed-forward inner size")->capture_default_str()->group(model);
+  app.add_option("--dropout", m.dropout, "dropout on embeddings, sub-layer outputs and the FFN")->capture_default_str()->group(model);
+  app.add_option("--attention-dropout", m.attention_dropout, "dropout on attention weights")->capture_default_str()->group(model);
+  app.add_option("--pre-norm", m.pre_norm, "true: pre-LN; false: post-LN (Vaswani et al.)")->capture_default_str()->group(model);
+  app.add_option("--tied-embeddings", m.tied_embeddings, "one matrix for source, target and output embeddings")->capture_default_str()->group(model);
+  app.add_option("--max-positions", m.max_positions, "longest sequence (pieces) the model handles")->capture_default_str()->group(model);
+
+  const std::string optim = "Optimisation";
+  app.add_option("--max-tokens", o.max_tokens, "batch budget: sentences x longest side (incl. BOS/EOS)")->capture_default_str()->group(optim);
+  app.add_option("--lr", o.lr, "peak learning rate (end of warmup; then inverse sqrt decay)")->capture_default_str()->group(optim);
+  app.add_option("--warmup", o.warmup, "linear warmup steps")->capture_default_str()->group(optim);
+  app.add_option("--adam-beta1", o.adam_beta1, "Adam beta1")->capture_default_str()->group(optim);
+  app.add_option("--adam-beta2", o.adam_beta2, "Adam beta2")->capture_default_str()->group(optim);
+  app.add_option("--adam-eps", o.adam_eps, "Adam epsilon")->capture_default_str()->group(optim);
+  app.add_option("--label-smoothing", o.label_smoothing, "label smoothing of the cross-entropy")->capture_default_str()->group(optim);
+  app.add_option("--clip-norm", o.clip_norm, "gradient-norm clipping (0 = off)")->capture_default_str()->group(optim);
+
+  const std::string stopping = "Stopping and validation";
+  app.add_option("--max-epochs", o.max_epochs, "stop after this many epochs (0 = no limit)")->capture_default_str()->group(stopping);
+  app.add_option("--max-steps", o.max_steps, "stop after this many updates (0 = no limit)")->capture_default_str()->group(stopping);
+  app.add_option("--minutes", o.minutes, "stop after this much training time (validation excluded; 0 = no limit)")->capture_default_str()->group(stopping);
+  app.add_option("--patience", o.patience, "early stopping: validations without a better BLEU (0 = off)")->capture_default_str()->group(stopping);
+  app.add_option("--valid-every", o.valid_every, "validate every N steps (0 = at the end of each epoch)")->capture_default_str()->group(stopping);
+  app.add_option("--valid-bleu-lines", o.valid_bleu_lines, "greedy BLEU on the first N validation lines (0 = all)")->capture_default_str()->group(stopping);
+
+  const std::string run = "Run";
+  app.add_option("--seed", o.seed, "random seed")->capture_default_str()->group(run);
+  app.add_option("--threads", o.threads, "CPU threads for LibTorch/BLAS")->capture_default_str()->group(run);
+  app.add_option("--device", o.device, "cpu, cuda, cuda:N or auto")->capture_default_str()->group(run);
+  app.add_flag("--resume", o.resume, "continue the run in --model-dir from its last checkpoint")->group(run);
+  app.add_option("--log-every", o.log_every, "steps between progress lines when stderr is not a terminal")->capture_default_str()->group(run);
+
+  int code = 0;
+  if (!parse_args(app, std::move(args), &code)) return code;
+  resolve_prefix(train_prefix, src_lang, tgt_lang, "--train-prefix", &o.train_src, &o.train_tgt);
+  resolve_prefix(valid_prefix, src_lang, tgt_lang, "--valid-prefix", &o.valid_src, &o.valid_tgt);
+  m.check();
+  if (o.log_every <= 0) throw UserError("--log-every must be positive");
+  setup_runtime(o.threads);
+  train::run_training(o, m.options());
+  return 0;
+}
+
+}  // namespace crosstalk::app

@@ -1,0 +1,43 @@
+#pragma once
+
+#include <torch/torch.h>
+
+#include <string>
+#include <vector>
+
+#include "crosstalk/model/transformer.h"
+#include "crosstalk/search/decode.h"
+#include "crosstalk/text/vocab.h"
+
+namespace crosstalk::search {
+
+struct Translation {
+  std::string text;
+  std::vector<int> source_ids;  // source pieces (EOS excluded)
+  Hypothesis best;
+};
+
+/// Text in, text out: SentencePiece encoding, length-sorted batches, search,
+/// decoding, and the original order restored.
+class Translator {
+ public:
+  Translator(model::Transformer model, text::Vocab vocab, torch::Device device);
+
+  /// One translation per line, in input order. Empty lines give empty translations.
+  std::vector<Translation> translate(const std::vector<std::string>& lines,
+                                     const DecodeOptions& options);
+  /// Just the text of translate().
+  std::vector<std::string> translate_text(const std::vector<std::string>& lines,
+                                          const DecodeOptions& options);
+
+  model::Transformer& model() { return model_; }
+  const text::Vocab& vocab() const { return vocab_; }
+  const torch::Device& device() const { return device_; }
+
+ private:
+  model::Transformer model_;
+  text::Vocab vocab_;
+  torch::Device device_;
+};
+
+}  // namespace crosstalk::search

@@ -1,0 +1,24 @@
+#pragma once
+
+#include <cstdint>
+#include <string>
+
+namespace crosstalk::train {
+
+/// "1h02m", "3m07s", "42s"
+std::string format_duration(double seconds);
+
+/// What the live progress line shows.
+struct ProgressInfo {
+  int64_t step = 0;
+  int64_t epoch = 0;
+  double loss = 0.0;           // mean label-smoothed loss per target token since the last line
+  double lr = 0.0;
+  double tokens_per_second = 0.0;
+  double elapsed_seconds = 0.0;
+  double eta_seconds = -1.0;   // < 0: no budget, no ETA
+};
+
+std::string format_progress(const ProgressInfo& info);
+
+}  // namespace crosstalk::train

@@ -1,0 +1,153 @@
+#include "crosstalk/model/attention.h"
+
+#include <cmath>
+#include <limits>
+
+namespace crosstalk::model {
+
+namespace F = torch::nn::functional;
+
+MultiHeadAttentionImpl::MultiHeadAttentionImpl(const MultiHeadAttentionOptions& options)
+    : options_(options) {
+  TORCH_CHECK(options_.heads() > 0 && options_.d_model() % options_.heads() == 0,
+              "d_model (", options_.d_model(), ") must be divisible by heads (",
+              options_.heads(), ")");
+  const int64_t d = options_.d_model();
+  d_head_ = d / options_.heads();
+  scale_ = 1.0 / std::sqrt(static_cast<double>(d_head_));
+  in_proj_weight = register_parameter("in_proj_weight", torch::empty({3 * d, d}));
+  in_proj_bias = register_parameter("in_proj_bias", torch::empty({3 * d}));
+  out_proj = register_module("out_proj", torch::nn::Linear(d, d));
+  reset_parameters();
+}
+
+void MultiHeadAttentionImpl::reset_parameters() {
+  torch::NoGradGuard no_grad;
+  torch::nn::init::xavier_uniform_(in_proj_weight);
+  in_proj_bias.zero_();
+  torch::nn::init::xavier_uniform_(out_proj->weight);
+  out_proj->bias.zero_();
+}
+
+torch::Tensor MultiHeadAttentionImpl::split_heads(const torch::Tensor& x) const {
+  // [batch, len, d_model] -> [batch, heads, len, d_head]
+  return x.view({x.size(0), x.size(1), options_.heads(), d_head_}).transpose(1, 2);
+}
+
+torch::Tensor MultiHeadAttentionImpl::project_query(const torch::Tensor& query) {
+  const int64_t d = options_.d_model();
+  auto q = torch::linear(query, in_proj_weight.narrow(0, 0, d), in_proj_bias.narrow(0, 0, d));
+  return split_heads(q * scale_);  // [batch, heads, q_len, d_head]
+}
+
+KeyValue MultiHeadAttentionImpl::project_key_value(const torch::Tensor& key_value) {
+  const int64_t d = options_.d_model();
+  auto kv = torch::linear(key_value, in_proj_weight.narrow(0, d, 2 * d),
+                          in_proj_bias.narrow(0, d, 2 * d));  // [batch, kv_len, 2 * d]
+  auto parts = kv.chunk(2, -1);
+  return {split_heads(parts[0]), split_heads(parts[1])};
+}
+
+AttentionOutput MultiHeadAttentionImpl::attend(const torch::Tensor& q, const KeyValue& kv,
+                                               const torch::Tensor& bias, bool need_weights) {
+  // scores: [batch, heads, q_len, kv_len]
+  auto scores = torch::matmul(q, kv.key.transpose(-2, -1));
+  if (bias.defined()) scores.add_(bias);
+  auto weights = torch::softmax(scores, -1);
+  auto dropped = options_.dropout() > 0 && is_training()
+                     ? F::dropout(weights, F::DropoutFuncOptions().p(options_.dropout()).training(true))
+                     : weights;
+  auto context = torch::matmul(dropped, kv.value);  // [batch, heads, q_len, d_head]
+  context = context.transpose(1, 2).reshape({q.size(0), q.size(2), options_.d_model()});
+  AttentionOutput out;
+  out.output = out_proj(context);  // [batch, q_len, d_model]
+  if (need_weights) out.weights = weights;
+  return out;
+}
+
+AttentionOutput MultiHeadAttentionImpl::forward(const torch::Tensor& query,
+                                                const torch::Tensor& key_value,
+                                                const torch::Tensor& key_padding_mask, bool causal,
+                                                bool need_weights) {
+  TORCH_CHECK(query.dim() == 3 && key_value.dim() == 3,
+              "attention expects [batch, len, d_model] inputs, got ", query.sizes(), " and ",
+              key_value.sizes());
+  TORCH_CHECK(query.size(0) == key_value.size(0), "query and key_value batch sizes differ: ",
+              query.size(0), " vs ", key_value.size(0));
+  TORCH_CHECK(query.size(2) == options_.d_model() && key_value.size(2) == options_.d_model(),
+              "attention expects d_model ", options_.d_model());
+  torch::Tensor q;
+  KeyValue kv;
+  if (query.is_same(key_value)) {
+    // Self-attention: Q, K and V in one GEMM.
+    auto qkv = torch::linear(query, in_proj_weight, in_proj_bias).chunk(3, -1);
+    q = split_heads(qkv[0] * scale_);
+    kv = {split_heads(qkv[1]), split_heads(qkv[2])};
+  } else {
+    q = project_query(query);
+    kv = project_key_value(key_value);
+  }
+  torch::Tensor bias;
+  if (key_padding_mask.defined()) {
+    TORCH_CHECK(key_padding_mask.sizes() == torch::IntArrayRef({key_value.size(0), key_value.size(1)}),
+                "key_padding_mask must be [batch, kv_len] = [", key_value.size(0), ", ",
+                key_value.size(1), "], got ", key_padding_mask.sizes());
+    bias = padding_bias(key_padding_mask, q.scalar_type());
+  }
+  if (causal) {
+    auto c = causal_bias(query.size(1), key_value.size(1), 0, q.options());
+    bias = bias.defined() ? bias + c : c;
+  }
+  return attend(q, kv, bias, need_weights);
+}
+
+AttentionOutput MultiHeadAttentionImpl::forward_incremental(const torch::Tensor& query,
+                                                            KeyValue* cache, bool need_weights) {
+  TORCH_CHECK(cache != nullptr, "forward_incremental needs a cache");
+  const int64_t past = cache->length();
+  auto qkv = torch::linear(query, in_proj_weight, in_proj_bias).chunk(3, -1);
+  auto q = split_heads(qkv[0] * scale_);
+  auto k = split_heads(qkv[1]);
+  auto v = split_heads(qkv[2]);
+  if (cache->defined()) {
+    cache->key = torch::cat({cache->key, k}, 2);
+    cache->value = torch::cat({cache->value, v}, 2);
+  } else {
+    cache->key = k;
+    cache->value = v;
+  }
+  torch::Tensor bias;
+  if (query.size(1) > 1) bias = causal_bias(query.size(1), past + query.size(1), past, q.options());
+  return attend(q, *cache, bias, need_weights);
+}
+
+AttentionOutput MultiHeadAttentionImpl::forward_static_kv(const torch::Tensor& query,
+                                                          const torch::Tensor& memory,
+                                                          const torch::Tensor& key_padding_mask,
+                                                          KeyValue* cache, bool need_weights) {
+  TORCH_CHECK(cache != nullptr, "forward_static_kv needs a cache");
+  if (!cache->defined()) *cache = project_key_value(memory);
+  torch::Tensor bias;
+  if (key_padding_mask.defined()) bias = padding_bias(key_padding_mask, query.scalar_type());
+  return attend(project_query(query), *cache, bias, need_weights);
+}
+
+torch::Tensor padding_bias(const torch::Tensor& key_padding_mask, torch::ScalarType dtype) {
+  TORCH_CHECK(key_padding_mask.dim() == 2 && key_padding_mask.scalar_type() == torch::kBool,
+              "key_padding_mask must be a bool [batch, kv_len] tensor");
+  auto bias = torch::zeros(key_padding_mask.sizes(),
+                           torch::TensorOptions().dtype(dtype).device(key_padding_mask.device()));
+  bias.masked_fill_(key_padding_mask, -std::numeric_limits<double>::infinity());
+  return bias.view({key_padding_mask.size(0), 1, 1, key_padding_mask.size(1)});
+}
+
+torch::Tensor causal_bias(int64_t q_len, int64_t kv_len, int64_t offset,
+                          const torch::TensorOptions& options) {
+  // Key j is in the future of query i when j > offset + i.
+  auto ones = torch::ones({q_len, kv_len}, options.dtype(torch::kBool));
+  auto future = torch::triu(ones, offset + 1);
+  return torch::zeros({q_len, kv_len}, options)
+      .masked_fill_(future, -std::numeric_limits<double>::infinity());
+}
+
+}  // namespace crosstalk::model

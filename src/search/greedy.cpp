@@ -1,0 +1,92 @@
+#include <algorithm>
+#include <cmath>
+#include <limits>
+
+#include "crosstalk/search/decode.h"
+
+namespace crosstalk::search {
+
+int64_t max_output_length(const DecodeOptions& options, int64_t src_pieces) {
+  const auto n = static_cast<int64_t>(std::floor(options.max_len_a * static_cast<double>(src_pieces))) +
+                 options.max_len_b;
+  return std::max<int64_t>(n, 1);
+}
+
+std::vector<Hypothesis> greedy_search(model::Transformer& model, const torch::Tensor& src,
+                                      const DecodeOptions& options, const SpecialIds& ids) {
+  TORCH_CHECK(src.dim() == 2, "greedy_search expects src [batch, src_len]");
+  torch::NoGradGuard no_grad;
+  const int64_t batch = src.size(0);
+  const auto device = src.device();
+  auto encoded = model->encode(src);
+  auto src_len = src.ne(ids.pad).sum(1).to(torch::kCPU);  // pieces + EOS per row
+  std::vector<int64_t> limit(batch);
+  const int64_t position_cap = model->options().max_positions() - 1;
+  int64_t longest = 0;
+  for (int64_t i = 0; i < batch; ++i) {
+    limit[i] = std::min(max_output_length(options, src_len[i].item<int64_t>() - 1), position_cap - 1);
+    longest = std::max(longest, limit[i]);
+  }
+
+  std::vector<Hypothesis> hyps(batch);
+  std::vector<std::vector<torch::Tensor>> attention(options.return_attention ? batch : 0);
+  std::vector<int64_t> active(batch);  // original row of each current row
+  for (int64_t i = 0; i < batch; ++i) active[i] = i;
+  auto cache = model->make_cache();
+  auto tokens = torch::full({batch}, ids.bos, torch::TensorOptions().dtype(torch::kLong).device(device));
+
+  for (int64_t step = 0; step <= longest && !active.empty(); ++step) {
+    auto out = model->decode_step(tokens, encoded, &cache, options.return_attention);
+    auto logp = torch::log_softmax(out.logits.to(torch::kFloat), -1);  // [rows, vocab]
+    if (step == 0) logp.select(1, ids.eos).fill_(-std::numeric_limits<float>::infinity());  // no empty output
+    auto best = logp.max(-1);
+    auto best_logp = std::get<0>(best).to(torch::kCPU);
+    auto best_id = std::get<1>(best).to(torch::kCPU);
+    auto lp = best_logp.accessor<float, 1>();
+    auto id = best_id.accessor<int64_t, 1>();
+    torch::Tensor step_attention;  // [rows, layers, heads, src_len]
+    if (options.return_attention) {
+      std::vector<torch::Tensor> layers;
+      for (auto& a : out.cross_attention) layers.push_back(a.squeeze(2));
+      step_attention = torch::stack(layers, 1).to(torch::kCPU);
+    }
+    std::vector<int64_t> keep;
+    std::vector<int64_t> next;
+    for (size_t r = 0; r < active.size(); ++r) {
+      const int64_t row = active[r];
+      auto& hyp = hyps[row];
+      int64_t token = id[r];
+      double token_logp = lp[r];
+      if (token != ids.eos && static_cast<int64_t>(hyp.tokens.size()) >= limit[row]) {
+        token = ids.eos;  // length limit reached: end here
+        token_logp = logp[r][ids.eos].item<float>();
+      }
+      hyp.score += token_logp;
+      if (options.return_attention) attention[row].push_back(step_attention[r]);
+      if (token == ids.eos) continue;
+      hyp.tokens.push_back(token);
+      keep.push_back(static_cast<int64_t>(r));
+      next.push_back(token);
+    }
+    if (keep.size() != active.size()) {
+      std::vector<int64_t> still;
+      for (int64_t r : keep) still.push_back(active[r]);
+      active.swap(still);
+      if (active.empty()) break;
+      auto index = torch::tensor(keep, torch::kLong).to(device);
+      cache.reorder(index);
+      encoded = encoded.index_select(index);
+    }
+    tokens = torch::tensor(next, torch::kLong).to(device);
+  }
+  if (options.return_attention) {
+    for (int64_t i = 0; i < batch; ++i) {
+      // [tokens + 1, layers, heads, src] -> [layers, heads, tokens + 1, real src_len]
+      auto a = torch::stack(attention[i], 0).permute({1, 2, 0, 3});
+      hyps[i].attention = a.narrow(3, 0, src_len[i].item<int64_t>()).contiguous();
+    }
+  }
+  return hyps;
+}
+
+}  // namespace crosstalk::search

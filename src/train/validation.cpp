@@ -1,0 +1,52 @@
+#include "crosstalk/train/validation.h"
+
+#include <cmath>
+
+#include "crosstalk/eval/bleu.h"
+#include "crosstalk/text/vocab.h"
+#include "crosstalk/train/loss.h"
+
+namespace crosstalk::train {
+
+BatchLoss batch_loss(model::Transformer& model, const Batch& batch, double label_smoothing) {
+  auto encoded = model->encode(batch.src);
+  auto hidden = model->decode(batch.tgt_in, encoded).hidden;          // [batch, tgt_len, d_model]
+  const int64_t d = hidden.size(-1);
+  auto flat_target = batch.tgt_out.reshape({-1});                     // [batch * tgt_len]
+  auto keep = flat_target.ne(text::kPadId).nonzero().squeeze(1);      // [tokens]
+  auto logits = model->project(hidden.reshape({-1, d}).index_select(0, keep));  // [tokens, vocab]
+  auto out = label_smoothed_cross_entropy(logits, flat_target.index_select(0, keep), label_smoothing);
+  return {out.loss, out.nll, out.tokens};
+}
+
+ValidationResult validate(model::Transformer& model, const std::vector<Example>& examples,
+                          int64_t max_tokens, double label_smoothing, search::Translator& translator,
+                          const std::vector<std::string>& sources,
+                          const std::vector<std::string>& references) {
+  model->eval();
+  torch::NoGradGuard no_grad;
+  ValidationResult result;
+  double loss_sum = 0.0, nll_sum = 0.0;
+  const auto device = model->parameters().front().device();
+  for (const auto& indices : make_batches(examples, max_tokens, nullptr)) {
+    auto batch = collate(examples, indices, text::kPadId, text::kBosId, text::kEosId, device);
+    auto out = batch_loss(model, batch, label_smoothing);
+    loss_sum += out.loss.item<double>();
+    nll_sum += out.nll.item<double>();
+    result.tokens += out.tokens;
+  }
+  if (result.tokens > 0) {
+    result.loss = loss_sum / static_cast<double>(result.tokens);
+    result.nll = nll_sum / static_cast<double>(result.tokens);
+    result.ppl = std::exp(result.nll);
+  }
+  if (!sources.empty()) {
+    search::DecodeOptions decode;
+    auto hyps = translator.translate_text(sources, decode);
+    result.bleu = eval::corpus_bleu(hyps, references).score;
+    result.bleu_lines = static_cast<int64_t>(sources.size());
+  }
+  return result;
+}
+
+}  // namespace crosstalk::train
