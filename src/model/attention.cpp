@@ -3,9 +3,9 @@
 #include <cmath>
 #include <limits>
 
-namespace crosstalk::model {
+#include "crosstalk/model/dropout.h"
 
-namespace F = torch::nn::functional;
+namespace crosstalk::model {
 
 MultiHeadAttentionImpl::MultiHeadAttentionImpl(const MultiHeadAttentionOptions& options)
     : options_(options) {
@@ -54,9 +54,7 @@ AttentionOutput MultiHeadAttentionImpl::attend(const torch::Tensor& q, const Key
   auto scores = torch::matmul(q, kv.key.transpose(-2, -1));
   if (bias.defined()) scores.add_(bias);
   auto weights = torch::softmax(scores, -1);
-  auto dropped = options_.dropout() > 0 && is_training()
-                     ? F::dropout(weights, F::DropoutFuncOptions().p(options_.dropout()).training(true))
-                     : weights;
+  auto dropped = apply_dropout(weights, options_.dropout(), is_training());
   auto context = torch::matmul(dropped, kv.value);  // [batch, heads, q_len, d_head]
   context = context.transpose(1, 2).reshape({q.size(0), q.size(2), options_.d_model()});
   AttentionOutput out;

@@ -1,15 +1,10 @@
 #include "crosstalk/model/layers.h"
 
+#include "crosstalk/model/dropout.h"
+
 namespace crosstalk::model {
 
-namespace F = torch::nn::functional;
-
 namespace {
-
-torch::Tensor maybe_dropout(const torch::Tensor& x, double p, bool training) {
-  if (p <= 0 || !training) return x;
-  return F::dropout(x, F::DropoutFuncOptions().p(p).training(true));
-}
 
 torch::nn::LayerNorm layer_norm(int64_t d) {
   return torch::nn::LayerNorm(torch::nn::LayerNormOptions({d}));
@@ -24,8 +19,8 @@ MultiHeadAttention attention(const TransformerLayerOptions& o) {
 template <typename Fn>
 torch::Tensor sublayer(const torch::Tensor& x, torch::nn::LayerNorm& norm, bool pre_norm,
                        double p, bool training, Fn&& fn) {
-  if (pre_norm) return x + maybe_dropout(fn(norm(x)), p, training);
-  return norm(x + maybe_dropout(fn(x), p, training));
+  if (pre_norm) return x + apply_dropout(fn(norm(x)), p, training);
+  return norm(x + apply_dropout(fn(x), p, training));
 }
 
 }  // namespace
@@ -41,7 +36,7 @@ FeedForwardImpl::FeedForwardImpl(int64_t d_model, int64_t ffn_dim, double dropou
 
 torch::Tensor FeedForwardImpl::forward(const torch::Tensor& x) {
   auto h = torch::relu(fc1(x));  // [batch, len, ffn_dim]
-  return fc2(maybe_dropout(h, dropout_, is_training()));  // [batch, len, d_model]
+  return fc2(apply_dropout(h, dropout_, is_training()));  // [batch, len, d_model]
 }
 
 EncoderLayerImpl::EncoderLayerImpl(const TransformerLayerOptions& options) : options_(options) {

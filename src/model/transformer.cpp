@@ -2,9 +2,9 @@
 
 #include <cmath>
 
-namespace crosstalk::model {
+#include "crosstalk/model/dropout.h"
 
-namespace F = torch::nn::functional;
+namespace crosstalk::model {
 
 EncoderOutput EncoderOutput::index_select(const torch::Tensor& index) const {
   return {memory.index_select(0, index), src_padding_mask.index_select(0, index)};
@@ -81,9 +81,7 @@ torch::Tensor TransformerImpl::embed(const torch::Tensor& tokens, const torch::T
   TORCH_CHECK(offset + len <= options_.max_positions(), "sequence of ", offset + len,
               " positions exceeds max_positions ", options_.max_positions());
   auto x = torch::embedding(table, tokens) * embed_scale_ + positions.narrow(0, offset, len);
-  if (is_training() && options_.dropout() > 0)
-    x = F::dropout(x, F::DropoutFuncOptions().p(options_.dropout()).training(true));
-  return x;  // [batch, len, d_model]
+  return apply_dropout(x, options_.dropout(), is_training());  // [batch, len, d_model]
 }
 
 EncoderOutput TransformerImpl::encode(const torch::Tensor& src) {

@@ -15,6 +15,7 @@
 #include "crosstalk/search/translator.h"
 #include "crosstalk/text/corpus.h"
 #include "crosstalk/text/vocab.h"
+#include "crosstalk/train/adam.h"
 #include "crosstalk/train/batches.h"
 #include "crosstalk/train/checkpoint.h"
 #include "crosstalk/train/progress.h"
@@ -133,7 +134,7 @@ TrainSummary run_training(const TrainOptions& o, model::ModelOptions model_optio
   }
   model::Transformer model(model_options, text::kPadId);
   model->to(device);
-  torch::optim::Adam optimizer(model->parameters(), torch::optim::AdamOptions(o.lr)
+  FusedAdam optimizer(model->parameters(), torch::optim::AdamOptions(o.lr)
                                                         .betas({o.adam_beta1, o.adam_beta2})
                                                         .eps(o.adam_eps));
   if (o.resume) {
@@ -240,19 +241,16 @@ TrainSummary run_training(const TrainOptions& o, model::ModelOptions model_optio
         p.lr = lr;
         p.tokens_per_second = state.tgt_tokens / std::max(state.train_seconds, 1e-9);
         p.elapsed_seconds = seconds_since(run_start) + seconds_before;
+        // ETA: the nearest of the budgets (minutes, steps, epochs), in training time.
         const double rate = state.step / std::max(state.train_seconds, 1e-9);
         double eta = -1;
-        if (budget > 0) eta = budget - state.train_seconds;
-        if (o.max_steps > 0) {
-          const double e = (o.max_steps - state.step) / rate;
-          eta = eta < 0 ? e : std::min(eta, e);
-        }
-        if (o.max_epochs > 0) {
-          const double e = ((o.max_epochs - state.epoch) * static_cast<double>(batches.size()) +
-                            static_cast<double>(batches.size() - b - 1)) / rate;
-          if (eta < 0 || e < eta) eta = e;
-        }
-        p.eta_seconds = eta;
+        auto nearer = [&eta](double e) { eta = eta < 0 ? std::max(e, 0.0) : std::min(eta, std::max(e, 0.0)); };
+        if (budget > 0) nearer(budget - state.train_seconds);
+        if (o.max_steps > 0) nearer((o.max_steps - state.step) / rate);
+        if (o.max_epochs > 0)
+          nearer(((o.max_epochs - state.epoch) * static_cast<double>(batches.size()) +
+                  static_cast<double>(batches.size() - b - 1)) / rate);
+        p.eta_seconds = stop.empty() ? eta : 0.0;
         const auto line = format_progress(p);
         if (tty) std::fprintf(stderr, "\r\033[K%s", line.c_str());
         else spdlog::info("{}", line);
