@@ -2,6 +2,7 @@
 #include <torch/torch.h>
 
 #include "crosstalk/model/attention.h"
+#include "crosstalk/model/batched_matmul.h"
 
 using crosstalk::model::KeyValue;
 using crosstalk::model::MultiHeadAttention;
@@ -112,4 +113,25 @@ TEST_CASE("attention rejects mismatched shapes", "[attention]") {
   CHECK_THROWS_WITH(attn(torch::randn({1, 3, 16}), torch::randn({1, 4, 16}), torch::zeros({1, 3}, torch::kBool)),
                     Catch::Contains("key_padding_mask must be [batch, kv_len]"));
   CHECK_THROWS_WITH(MultiHeadAttention(MultiHeadAttentionOptions(10, 4)), Catch::Contains("divisible"));
+}
+
+TEST_CASE("batched_matmul equals torch::matmul, with gradients, for every transpose", "[attention]") {
+  using crosstalk::model::batched_matmul;
+  torch::manual_seed(9);
+  for (bool ta : {false, true}) {
+    for (bool tb : {false, true}) {
+      auto a = torch::randn(ta ? std::vector<int64_t>{6, 5, 3} : std::vector<int64_t>{6, 3, 5}, torch::requires_grad());
+      auto b = torch::randn(tb ? std::vector<int64_t>{6, 4, 5} : std::vector<int64_t>{6, 5, 4}, torch::requires_grad());
+      auto w = torch::randn({6, 3, 4});
+      auto ours = batched_matmul(a, b, ta, tb);
+      auto ref = torch::matmul(ta ? a.transpose(1, 2) : a, tb ? b.transpose(1, 2) : b);
+      REQUIRE(ours.sizes() == ref.sizes());
+      CHECK(torch::allclose(ours, ref, 1e-5, 1e-5));
+      auto ga = torch::autograd::grad(torch::autograd::variable_list{(ours * w).sum()}, torch::autograd::variable_list{a, b});
+      auto gr = torch::autograd::grad(torch::autograd::variable_list{(ref * w).sum()}, torch::autograd::variable_list{a, b});
+      CHECK(torch::allclose(ga[0], gr[0], 1e-5, 1e-5));
+      CHECK(torch::allclose(ga[1], gr[1], 1e-5, 1e-5));
+    }
+  }
+  CHECK_THROWS_WITH(batched_matmul(torch::randn({2, 3, 4}), torch::randn({2, 5, 6})), Catch::Contains("inner sizes differ"));
 }

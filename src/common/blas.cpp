@@ -1,35 +1,30 @@
 #include "crosstalk/common/blas.h"
 
-#include <fstream>
+#include <dlfcn.h>
+
+#include <climits>
+#include <cstdlib>
 
 namespace crosstalk {
 
 BlasInfo detect_blas() {
+  // Ask the dynamic linker which library provides the sgemm_ that libtorch's
+  // matrix products call: that one file decides the speed.
   BlasInfo info;
   info.name = "unknown";
-  std::ifstream maps("/proc/self/maps");
-  std::string line;
-  while (std::getline(maps, line)) {
-    const auto slash = line.find('/');
-    if (slash == std::string::npos) continue;
-    const std::string path = line.substr(slash);
-    const bool openblas = path.find("openblas") != std::string::npos;
-    const bool mkl = path.find("libmkl") != std::string::npos;
-    const bool blis = path.find("blis") != std::string::npos;
-    const bool libblas = path.find("libblas.so") != std::string::npos;
-    if (!(openblas || mkl || blis || libblas)) continue;
-    info.path = path;
-    if (openblas) {
-      info.name = "OpenBLAS";
-      info.reference = false;
-      return info;  // the best answer: stop here
-    }
-    if (mkl) info.name = "MKL";
-    else if (blis) info.name = "BLIS";
-    else if (path.find("/blas/libblas.so") != std::string::npos) {
-      info.name = "reference BLAS";
-      info.reference = true;
-    }
+  void* symbol = dlsym(RTLD_DEFAULT, "sgemm_");
+  Dl_info where{};
+  if (symbol == nullptr || dladdr(symbol, &where) == 0 || where.dli_fname == nullptr) return info;
+  char resolved[PATH_MAX];
+  info.path = realpath(where.dli_fname, resolved) ? resolved : where.dli_fname;
+  const auto has = [&](const char* s) { return info.path.find(s) != std::string::npos; };
+  if (has("openblas")) info.name = "OpenBLAS";
+  else if (has("mkl")) info.name = "MKL";
+  else if (has("blis")) info.name = "BLIS";
+  else if (has("atlas")) info.name = "ATLAS";
+  else if (has("/blas/libblas.so") || has("libblas.so")) {
+    info.name = "reference BLAS";
+    info.reference = true;
   }
   return info;
 }

@@ -3,6 +3,7 @@
 #include <cmath>
 #include <limits>
 
+#include "crosstalk/model/batched_matmul.h"
 #include "crosstalk/model/dropout.h"
 
 namespace crosstalk::model {
@@ -50,13 +51,17 @@ KeyValue MultiHeadAttentionImpl::project_key_value(const torch::Tensor& key_valu
 
 AttentionOutput MultiHeadAttentionImpl::attend(const torch::Tensor& q, const KeyValue& kv,
                                                const torch::Tensor& bias, bool need_weights) {
-  // scores: [batch, heads, q_len, kv_len]
-  auto scores = torch::matmul(q, kv.key.transpose(-2, -1));
+  const int64_t b = q.size(0), h = q.size(1), q_len = q.size(2), kv_len = kv.key.size(2);
+  // scores: [batch, heads, q_len, kv_len], one small GEMM per (batch, head)
+  auto scores = batched_matmul(q.reshape({b * h, q_len, d_head_}), kv.key.reshape({b * h, kv_len, d_head_}),
+                               false, true)
+                    .view({b, h, q_len, kv_len});
   if (bias.defined()) scores.add_(bias);
   auto weights = torch::softmax(scores, -1);
   auto dropped = apply_dropout(weights, options_.dropout(), is_training());
-  auto context = torch::matmul(dropped, kv.value);  // [batch, heads, q_len, d_head]
-  context = context.transpose(1, 2).reshape({q.size(0), q.size(2), options_.d_model()});
+  auto context = batched_matmul(dropped.reshape({b * h, q_len, kv_len}),
+                                kv.value.reshape({b * h, kv_len, d_head_}));  // [batch * heads, q_len, d_head]
+  context = context.view({b, h, q_len, d_head_}).transpose(1, 2).reshape({b, q_len, options_.d_model()});
   AttentionOutput out;
   out.output = out_proj(context);  // [batch, q_len, d_model]
   if (need_weights) out.weights = weights;

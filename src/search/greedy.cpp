@@ -38,7 +38,11 @@ std::vector<Hypothesis> greedy_search(model::Transformer& model, const torch::Te
   for (int64_t step = 0; step <= longest && !active.empty(); ++step) {
     auto out = model->decode_step(tokens, encoded, &cache, options.return_attention);
     auto logp = torch::log_softmax(out.logits.to(torch::kFloat), -1);  // [rows, vocab]
-    if (step == 0) logp.select(1, ids.eos).fill_(-std::numeric_limits<float>::infinity());  // no empty output
+    // Never emit padding or BOS; no EOS first (no empty output).
+    const float never = -std::numeric_limits<float>::infinity();
+    logp.select(1, ids.pad).fill_(never);
+    logp.select(1, ids.bos).fill_(never);
+    if (step == 0) logp.select(1, ids.eos).fill_(never);
     auto best = logp.max(-1);
     auto best_logp = std::get<0>(best).to(torch::kCPU);
     auto best_id = std::get<1>(best).to(torch::kCPU);

@@ -4,6 +4,7 @@
 #include <filesystem>
 #include <fstream>
 #include <functional>
+#include <iomanip>
 #include <map>
 #include <sstream>
 
@@ -39,6 +40,18 @@ double parse_double(const std::string& v) {
   if (used != v.size()) throw std::invalid_argument(v);
   return x;
 }
+// The shortest decimal text that reads back as exactly `x` (0.1 -> "0.1").
+std::string shortest_text(double x) {
+  for (int precision = 6; precision <= 17; ++precision) {
+    std::ostringstream s;
+    s << std::setprecision(precision) << x;
+    if (std::stod(s.str()) == x) return s.str();
+  }
+  std::ostringstream s;
+  s << std::setprecision(17) << x;
+  return s.str();
+}
+
 bool parse_bool(const std::string& v) {
   if (v == "true") return true;
   if (v == "false") return false;
@@ -49,7 +62,7 @@ bool parse_bool(const std::string& v) {
   {#name, {[](const model::ModelOptions& o) { return std::to_string(o.name()); }, \
            [](model::ModelOptions& o, const std::string& v) { o.name(parse_int(v)); }}}
 #define CROSSTALK_DOUBLE_FIELD(name) \
-  {#name, {[](const model::ModelOptions& o) { std::ostringstream s; s << o.name(); return s.str(); }, \
+  {#name, {[](const model::ModelOptions& o) { return shortest_text(o.name()); }, \
            [](model::ModelOptions& o, const std::string& v) { o.name(parse_double(v)); }}}
 #define CROSSTALK_BOOL_FIELD(name) \
   {#name, {[](const model::ModelOptions& o) { return std::string(o.name() ? "true" : "false"); }, \
@@ -135,12 +148,27 @@ void save_weights(model::Transformer& model, const std::string& path) {
 
 void load_weights(model::Transformer& model, const std::string& path) {
   require_file(path, "weights");
+  // torch::load replaces tensors wholesale (set_), shapes included: check them.
+  std::map<std::string, std::vector<int64_t>> expected;
+  for (const auto& item : model->named_parameters()) expected[item.key()] = item.value().sizes().vec();
+  for (const auto& item : model->named_buffers()) expected[item.key()] = item.value().sizes().vec();
   try {
     torch::load(model, path);
   } catch (const c10::Error& e) {
     const std::string what = e.what_without_backtrace();
     throw UserError("cannot load weights '" + path + "': " + what.substr(0, what.find('\n')));
   }
+  auto check = [&](const std::string& name, const torch::Tensor& t) {
+    const auto it = expected.find(name);
+    if (it != expected.end() && it->second != t.sizes().vec()) {
+      std::ostringstream m;
+      m << "weights '" << path << "' do not fit this model: '" << name << "' has shape " << t.sizes()
+        << " in the file but " << c10::IntArrayRef(it->second) << " in the model (config.toml and weights disagree)";
+      throw UserError(m.str());
+    }
+  };
+  for (const auto& item : model->named_parameters()) check(item.key(), item.value());
+  for (const auto& item : model->named_buffers()) check(item.key(), item.value());
 }
 
 LoadedModel load_model_dir(const std::string& dir) {

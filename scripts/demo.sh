@@ -1,0 +1,21 @@
+#!/usr/bin/env bash
+# The whole story in one command: set up, build, train a German->English model on
+# Multi30k (12 minutes on a CPU), then translate interactively with it.
+# Extra arguments go to `crosstalk train` (e.g. --minutes 30 or --device cuda).
+# Once models/multi30k_de_en/best.pt exists, training is skipped and the translator opens.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+bash scripts/setup.sh
+bash scripts/build.sh
+
+MODEL_DIR=models/multi30k_de_en
+if [ -f "$MODEL_DIR/best.pt" ]; then
+  echo "demo.sh: $MODEL_DIR/best.pt already exists: skipping training" \
+       "(delete $MODEL_DIR to train again, or continue it with:" \
+       "./build/crosstalk train --config configs/multi30k_de_en.toml --resume --minutes 12)" >&2
+else
+  ./build/crosstalk train --config configs/multi30k_de_en.toml "$@"
+fi
+
+exec ./build/crosstalk translate --model "$MODEL_DIR"
