@@ -5,6 +5,7 @@
 
 #include <algorithm>
 
+#include "crosstalk/common/allocator.h"
 #include "crosstalk/common/blas.h"
 #include "crosstalk/common/error.h"
 
@@ -42,6 +43,7 @@ bool parse_args(CLI::App& app, std::vector<std::string> args, int* exit_code) {
 void setup_runtime(int threads) {
   if (threads <= 0) throw UserError("--threads must be positive, got " + std::to_string(threads));
   at::set_num_threads(threads);
+  if (!keep_freed_memory()) spdlog::warn("could not tune the memory allocator (mallopt); training may run slower");
   const auto blas = detect_blas();
   if (blas.reference) {
     spdlog::warn("*** BLAS: the REFERENCE BLAS is loaded ({}). Matrix products will run ~30x slower. "

@@ -214,7 +214,7 @@ TrainSummary run_training(const TrainOptions& o, model::ModelOptions model_optio
       const double lr = schedule(state.step + 1);
       for (auto& group : optimizer.param_groups())
         static_cast<torch::optim::AdamOptions&>(group.options()).lr(lr);
-      optimizer.zero_grad();
+      for (auto& p : model->parameters()) p.mutable_grad() = torch::Tensor();  // set to none: backward writes, not adds
       auto out = batch_loss(model, batch, o.label_smoothing);
       (out.loss / static_cast<double>(out.tokens)).backward();
       if (o.clip_norm > 0) torch::nn::utils::clip_grad_norm_(model->parameters(), o.clip_norm);
