@@ -49,12 +49,14 @@ for line in open(f"{work}/peer.out"):
 ours = json.load(open(f"{work}/crosstalk/train_summary.json"))
 refs = [l.rstrip("\n") for l in open(f"data/multi30k/{test}.en", encoding="utf-8")]
 hyps = [l.rstrip("\n") for l in open(f"{work}/crosstalk.{test}.en", encoding="utf-8")]
-bleu = sacrebleu.BLEU().corpus_score(hyps, [refs])
-chrf = sacrebleu.CHRF().corpus_score(hyps, [refs])
+bleu_metric, chrf_metric = sacrebleu.BLEU(), sacrebleu.CHRF()
+bleu = bleu_metric.corpus_score(hyps, [refs])
+chrf = chrf_metric.corpus_score(hyps, [refs])
 p_tok, o_tok = peer["train"]["tgt_tok_per_s"], ours["tgt_tok_per_s"]
 print(f"training budget: {peer['train']['train_seconds']:.0f} s (peer), {ours['train_seconds']:.0f} s (crosstalk)")
 print(f"peer      : {p_tok:8.1f} tgt tok/s, {peer['train']['steps']} steps | {test} greedy BLEU {peer['final']['bleu']:.2f} chrF {peer['final']['chrf']:.2f}")
 print(f"crosstalk : {o_tok:8.1f} tgt tok/s, {ours['steps']} steps | {test} greedy BLEU {bleu.score:.2f} chrF {chrf.score:.2f} (best valid BLEU {ours['best_bleu']:.2f} at step {ours['best_step']}; translate took {end - start:.1f} s)")
 print(f"ratio     : training tok/s x{o_tok / p_tok:.2f} | BLEU {bleu.score - peer['final']['bleu']:+.2f}")
-print(f"sacreBLEU : {bleu} | {sacrebleu.BLEU().get_signature()}")
+print(f"sacreBLEU : {bleu} | {bleu_metric.get_signature()}")
+print(f"            {chrf} | {chrf_metric.get_signature()}")
 PY

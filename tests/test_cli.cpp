@@ -1,217 +1,9 @@
-// End-to-end tests of the `crosstalk` command line: they run the real executable
-// (CROSSTALK_BINARY) from the repository root (CROSSTALK_SOURCE_DIR), so that the
-// relative paths in configs/*.toml resolve, and look at its exit code, stdout, stderr
-// and the files it writes.
+// End-to-end tests of the `crosstalk` command line: training, translating, resuming.
 //
 // ctest runs every TEST_CASE in a process of its own, so the (one) trained tiny model is
 // shared by the SECTIONs of one TEST_CASE through a function-local static.
-#include <catch2/catch.hpp>
-#include <sys/wait.h>
-#include <torch/torch.h>
-#include <unistd.h>
+#include "cli_support.h"
 
-#include <atomic>
-#include <cstdlib>
-#include <filesystem>
-#include <fstream>
-#include <random>
-#include <regex>
-#include <sstream>
-#include <string>
-#include <vector>
-
-#ifndef CROSSTALK_SOURCE_DIR
-#error "the build must define CROSSTALK_SOURCE_DIR"
-#endif
-#ifndef CROSSTALK_BINARY
-#error "the build must define CROSSTALK_BINARY"
-#endif
-
-namespace {
-
-namespace fs = std::filesystem;
-
-const std::string kSource = CROSSTALK_SOURCE_DIR;
-const std::string kBinary = CROSSTALK_BINARY;
-
-// ---- helpers ---------------------------------------------------------------------------
-
-/// A fresh directory under the system temp dir, removed with everything in it.
-class TempDir {
- public:
-  TempDir() {
-    static std::atomic<int> counter{0};
-    std::random_device rd;
-    for (int attempt = 0; attempt < 100; ++attempt) {
-      const fs::path p = fs::temp_directory_path() /
-                         ("crosstalk-cli-" + std::to_string(::getpid()) + "-" + std::to_string(counter++) + "-" +
-                          std::to_string(rd() % 1000000));
-      std::error_code ec;
-      if (fs::create_directory(p, ec)) {
-        path_ = p;
-        return;
-      }
-    }
-    FAIL("cannot create a temporary directory under " << fs::temp_directory_path());
-  }
-  ~TempDir() {
-    std::error_code ec;
-    if (!path_.empty()) fs::remove_all(path_, ec);
-  }
-  TempDir(const TempDir&) = delete;
-  TempDir& operator=(const TempDir&) = delete;
-
-  const fs::path& path() const { return path_; }
-  std::string operator/(const std::string& name) const { return (path_ / name).string(); }
-
- private:
-  fs::path path_;
-};
-
-std::string read_file(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::ostringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
-
-std::vector<std::string> read_lines(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::vector<std::string> lines;
-  std::string line;
-  while (std::getline(in, line)) lines.push_back(line);
-  return lines;
-}
-
-void write_file(const std::string& path, const std::string& contents) {
-  std::ofstream out(path, std::ios::binary | std::ios::trunc);
-  out << contents;
-  REQUIRE(out.good());
-}
-
-void write_lines(const std::string& path, const std::vector<std::string>& lines) {
-  std::string s;
-  for (const auto& l : lines) s += l + "\n";
-  write_file(path, s);
-}
-
-std::string source_path(const std::string& relative) { return kSource + "/" + relative; }
-
-/// Single-quoted for /bin/sh.
-std::string quote(const std::string& s) {
-  std::string q = "'";
-  for (const char c : s) {
-    if (c == '\'') q += "'\\''";
-    else q += c;
-  }
-  return q + "'";
-}
-
-struct Result {
-  int code = -1;  // exit status; 128 + signal if the shell saw the program die of one
-  std::string out, err;
-  std::string command;
-};
-
-/// Runs `crosstalk args...` in the repository root; stdin from `input` (a file path,
-/// /dev/null if empty); stdout and stderr captured through files in a temp dir.
-Result run(const std::vector<std::string>& args, const std::string& input = "") {
-  TempDir io;
-  Result r;
-  std::string cmd = quote(kBinary);
-  for (const auto& a : args) cmd += " " + quote(a);
-  r.command = "crosstalk";
-  for (const auto& a : args) r.command += " " + a;
-  const std::string shell = "cd " + quote(kSource) + " && " + cmd + " < " + quote(input.empty() ? "/dev/null" : input) +
-                            " > " + quote(io / "stdout") + " 2> " + quote(io / "stderr");
-  const int status = std::system(shell.c_str());
-  REQUIRE(status != -1);
-  r.code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + (WIFSIGNALED(status) ? WTERMSIG(status) : 0);
-  r.out = read_file(io / "stdout");
-  r.err = read_file(io / "stderr");
-  return r;
-}
-
-bool contains(const std::string& haystack, const std::string& needle) {
-  return haystack.find(needle) != std::string::npos;
-}
-
-/// The user-error line `crosstalk <cmd>: error: ...` of stderr ("" if there is none).
-std::string error_line(const Result& r, const std::string& cmd) {
-  const std::string prefix = "crosstalk " + cmd + ": error: ";
-  std::istringstream in(r.err);
-  std::string line, found;
-  int count = 0;
-  while (std::getline(in, line)) {
-    if (line.rfind(prefix, 0) == 0) {
-      found = line;
-      ++count;
-    }
-  }
-  return count == 1 ? found : "";
-}
-
-/// A user error: exit code 2 and one `crosstalk <cmd>: error: ...` line on stderr
-/// that contains every one of `needles`.
-void check_user_error(const Result& r, const std::string& cmd, const std::vector<std::string>& needles) {
-  INFO("command: " << r.command);
-  INFO("stderr:\n" << r.err);
-  CHECK(r.code == 2);
-  const std::string line = error_line(r, cmd);
-  CHECK_FALSE(line.empty());
-  for (const auto& n : needles) {
-    INFO("expected in the error line: " << n);
-    CHECK(contains(line, n));
-  }
-  CHECK_FALSE(contains(r.err, "internal error"));
-}
-
-/// A number field of train_summary.json (a flat JSON object).
-double json_number(const std::string& json, const std::string& key) {
-  std::smatch m;
-  const std::regex re("\"" + key + "\"\\s*:\\s*(-?[0-9.eE+-]+)");
-  INFO("train_summary.json: " << json);
-  REQUIRE(std::regex_search(json, m, re));
-  return std::stod(m[1].str());
-}
-
-std::string json_string(const std::string& json, const std::string& key) {
-  std::smatch m;
-  const std::regex re("\"" + key + "\"\\s*:\\s*\"([^\"]*)\"");
-  INFO("train_summary.json: " << json);
-  REQUIRE(std::regex_search(json, m, re));
-  return m[1].str();
-}
-
-/// `train --config configs/tiny.toml --model-dir DIR extra...`
-Result train_tiny(const std::string& model_dir, std::vector<std::string> extra = {}) {
-  std::vector<std::string> args = {"train", "--config", "configs/tiny.toml", "--model-dir", model_dir};
-  args.insert(args.end(), extra.begin(), extra.end());
-  return run(args);
-}
-
-/// The tiny model, trained into a temp dir that lives until the process ends.
-struct TrainedModel {
-  TempDir dir;
-  Result result;
-  TrainedModel() : result(train_tiny(path())) {}
-  std::string path() const { return dir / "model"; }
-};
-
-/// Trained once per process, on first use.
-const TrainedModel& trained_tiny() {
-  static const TrainedModel model;
-  INFO("command: " << model.result.command);
-  INFO("stderr:\n" << model.result.err);
-  REQUIRE(model.result.code == 0);
-  return model;
-}
-
-void copy_dir(const std::string& from, const std::string& to) {
-  fs::copy(from, to, fs::copy_options::recursive);
-}
-
-}  // namespace
 
 // ---- a trained tiny model: files, translation -------------------------------------------
 
@@ -270,6 +62,46 @@ TEST_CASE("cli: train tiny, then translate with it", "[cli]") {
     REQUIRE(f.code == 0);
     CHECK(f.out.empty());
     CHECK(read_file(io / "out.en") == r.out);
+  }
+
+  SECTION("beam search: --beam 4 output per line, --nbest 3 in the n-best format") {
+    const auto b = run({"translate", "--model", dir, "--beam", "4"}, source_path("data/toy/valid.de"));
+    INFO("stderr:\n" << b.err);
+    REQUIRE(b.code == 0);
+    std::vector<std::string> out;
+    {
+      std::istringstream in(b.out);
+      for (std::string line; std::getline(in, line);) out.push_back(line);
+    }
+    REQUIRE(out.size() == src.size());
+    size_t exact = 0;
+    for (size_t i = 0; i < out.size(); ++i) exact += out[i] == ref[i];
+    CHECK(exact * 10 >= out.size() * 8);
+    CHECK(contains(b.err, "beam 4"));
+
+    TempDir io;
+    write_lines(io / "two.de", {src[0], src[1]});
+    const auto n = run({"translate", "--model", dir, "--beam", "4", "--nbest", "3"}, io / "two.de");
+    INFO("stderr:\n" << n.err);
+    REQUIRE(n.code == 0);
+    std::vector<std::string> lines;
+    std::istringstream in(n.out);
+    for (std::string line; std::getline(in, line);) lines.push_back(line);
+    REQUIRE(lines.size() == 6);
+    const std::regex format(R"(^([01]) \|\|\| (.+) \|\|\| (-?[0-9.e+-]+)$)");
+    double previous = 0;
+    for (size_t k = 0; k < lines.size(); ++k) {
+      std::smatch m;
+      INFO("line: " << lines[k]);
+      REQUIRE(std::regex_match(lines[k], m, format));
+      CHECK(std::stoi(m[1].str()) == static_cast<int>(k / 3));
+      const double score = std::stod(m[3].str());
+      if (k % 3 != 0) CHECK(score <= previous);
+      previous = score;
+    }
+    CHECK(lines[0].substr(6, lines[0].rfind(" ||| ") - 6) == out[0]);  // best of the n-best = --beam 4 output
+    check_user_error(run({"translate", "--model", dir, "--beam", "2", "--nbest", "3"}, io / "two.de"),
+                     "translate", {"--nbest"});
   }
 
   SECTION("an empty input line gives an empty output line and a warning") {
@@ -364,79 +196,4 @@ TEST_CASE("cli: empty lines in the training data are skipped with a warning", "[
   REQUIRE(r.code == 0);
   CHECK(contains(r.err, "skipped 3 training pairs"));
   CHECK(json_number(read_file(tmp / "model/train_summary.json"), "steps") == 2);
-}
-
-TEST_CASE("cli: a missing training file is named", "[cli]") {
-  TempDir tmp;
-  const std::string missing = tmp / "no-such-file.de";
-  check_user_error(train_tiny(tmp / "model", {"--train-src", missing}), "train", {missing});
-}
-
-TEST_CASE("cli: source and target files with different line counts", "[cli]") {
-  TempDir tmp;
-  write_lines(tmp / "a.de", {"der hund", "die katze", "ein vogel"});
-  write_lines(tmp / "a.en", {"the dog", "the cat"});
-  check_user_error(train_tiny(tmp / "model", {"--train-src", tmp / "a.de", "--train-tgt", tmp / "a.en"}), "train",
-                   {tmp / "a.de", tmp / "a.en", "has 3 lines", "has 2"});
-}
-
-// ---- flags and config files ------------------------------------------------------------
-
-TEST_CASE("cli: an unknown config key is named", "[cli]") {
-  TempDir tmp;
-  write_file(tmp / "bad.toml", "max-tokens = 512\nno-such-key = 3\n");
-  check_user_error(run({"train", "--config", tmp / "bad.toml", "--model-dir", tmp / "model"}), "train",
-                   {"no-such-key"});
-}
-
-TEST_CASE("cli: a missing config file", "[cli]") {
-  TempDir tmp;
-  check_user_error(run({"train", "--config", tmp / "nope.toml", "--model-dir", tmp / "model"}), "train",
-                   {tmp / "nope.toml"});
-}
-
-TEST_CASE("cli: a bad flag value", "[cli]") {
-  TempDir tmp;
-  check_user_error(train_tiny(tmp / "model", {"--max-tokens", "abc"}), "train", {"--max-tokens", "abc"});
-  check_user_error(train_tiny(tmp / "model", {"--max-tokens", "0"}), "train", {"--max-tokens"});
-  check_user_error(train_tiny(tmp / "model", {"--vocab-type", "words"}), "train", {"--vocab-type"});
-  check_user_error(train_tiny(tmp / "model", {"--no-such-flag", "1"}), "train", {"--no-such-flag"});
-}
-
-TEST_CASE("cli: --device cuda without CUDA", "[cli]") {
-  if (torch::cuda::is_available()) {
-    WARN("CUDA is available here: the no-CUDA error cannot be checked");
-    return;
-  }
-  TempDir tmp;
-  check_user_error(train_tiny(tmp / "model", {"--device", "cuda"}), "train", {"CUDA"});
-  check_user_error(run({"translate", "--model", tmp / "model", "--device", "cuda"}), "translate", {"CUDA"});
-}
-
-TEST_CASE("cli: translate without a usable model directory", "[cli]") {
-  TempDir tmp;
-  check_user_error(run({"translate", "--model", tmp / "no-model"}, source_path("data/toy/valid.de")), "translate",
-                   {tmp / "no-model"});
-  check_user_error(run({"translate"}), "translate", {"--model"});
-  // An empty directory: the first missing part is config.toml.
-  fs::create_directory(tmp / "empty");
-  check_user_error(run({"translate", "--model", tmp / "empty"}), "translate", {"config.toml"});
-}
-
-TEST_CASE("cli: unknown subcommand, help", "[cli]") {
-  const auto r = run({"frobnicate"});
-  INFO("stderr:\n" << r.err);
-  CHECK(r.code == 2);
-  CHECK(contains(r.err, "crosstalk frobnicate: error: "));
-  CHECK(contains(r.err, "frobnicate"));
-
-  const auto help = run({"--help"});
-  CHECK(help.code == 0);
-  CHECK(contains(help.out, "train"));
-  CHECK(contains(help.out, "translate"));
-
-  const auto train_help = run({"train", "--help"});
-  CHECK(train_help.code == 0);
-  CHECK(contains(train_help.out, "--max-tokens"));
-  CHECK(contains(train_help.out, "--resume"));
 }

@@ -15,6 +15,7 @@ const std::vector<Command>& commands() {
   static const std::vector<Command> list = {
       {"train", "train a model on a parallel corpus (SentencePiece vocabulary, Transformer)", run_train},
       {"translate", "translate sentences from stdin or a file (interactive on a terminal)", run_translate},
+      {"eval", "corpus BLEU and chrF of translations against references (sacreBLEU-exact)", run_eval},
   };
   return list;
 }
@@ -32,7 +33,14 @@ bool parse_args(CLI::App& app, std::vector<std::string> args, int* exit_code) {
   } catch (const CLI::ConfigError& e) {
     std::string what = e.what();
     const std::string prefix = "INI was not able to parse ";
-    if (what.rfind(prefix, 0) == 0) what = "unknown key '" + what.substr(prefix.size()) + "' in the config file";
+    if (what.rfind(prefix, 0) == 0) {
+      const std::string key = what.substr(prefix.size());
+      const auto dot = key.find('.');
+      what = dot == std::string::npos
+                 ? "unknown key '" + key + "' in the config file"
+                 : "the config file has a [" + key.substr(0, dot) +
+                       "] section: sections are not supported, put every key at the top level";
+    }
     throw UserError("config: " + what);
   } catch (const CLI::ParseError& e) {
     throw UserError(e.what());

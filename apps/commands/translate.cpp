@@ -2,7 +2,9 @@
 #include <spdlog/spdlog.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
+#include <cstdio>
 #include <fstream>
 #include <iostream>
 
@@ -19,9 +21,9 @@ namespace {
 bool blank(const std::string& s) { return s.find_first_not_of(" \t\r") == std::string::npos; }
 
 // Translates the non-empty lines of `lines`; empty ones stay empty (counted).
-std::vector<std::string> translate_chunk(search::Translator& translator, const std::vector<std::string>& lines,
-                                         const search::DecodeOptions& decode, int64_t* empty) {
-  std::vector<std::string> out(lines.size());
+std::vector<search::Translation> translate_chunk(search::Translator& translator, const std::vector<std::string>& lines,
+                                                 const search::DecodeOptions& decode, int64_t* empty) {
+  std::vector<search::Translation> out(lines.size());
   std::vector<std::string> todo;
   std::vector<size_t> where;
   for (size_t i = 0; i < lines.size(); ++i) {
@@ -32,9 +34,20 @@ std::vector<std::string> translate_chunk(search::Translator& translator, const s
     todo.push_back(lines[i]);
     where.push_back(i);
   }
-  auto done = translator.translate_text(todo, decode);
+  auto done = translator.translate(todo, decode);
   for (size_t k = 0; k < done.size(); ++k) out[where[k]] = std::move(done[k]);
   return out;
+}
+
+// One line per input line, or with --nbest K > 1 the Moses n-best format:
+// "INDEX ||| translation ||| score" for each hypothesis, best first.
+void write_translation(std::ostream& out, const search::Translation& t, int64_t index, int64_t nbest) {
+  if (nbest <= 1) {
+    out << t.text << '\n';
+    return;
+  }
+  for (size_t k = 0; k < t.nbest.size(); ++k)
+    out << index << " ||| " << t.nbest_text[k] << " ||| " << t.nbest[k].score << '\n';
 }
 
 void interactive(search::Translator& translator, const search::DecodeOptions& decode) {
@@ -46,9 +59,14 @@ void interactive(search::Translator& translator, const search::DecodeOptions& de
     if (line == ":quit" || line == ":q" || line == ":exit") break;
     if (blank(line)) continue;
     const auto start = std::chrono::steady_clock::now();
-    auto out = translator.translate_text({line}, decode);
+    auto out = translator.translate({line}, decode);
     const double ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
-    std::cout << out[0] << "\n";
+    if (decode.nbest <= 1) {
+      std::cout << out[0].text << "\n";
+    } else {
+      for (size_t k = 0; k < out[0].nbest.size(); ++k)
+        std::printf("%zu. %s  (%.3f)\n", k + 1, out[0].nbest_text[k].c_str(), out[0].nbest[k].score);
+    }
     spdlog::debug("{:.0f} ms", ms);
   }
   std::cout << "\n";
@@ -70,6 +88,9 @@ int run_translate(const std::string& program, std::vector<std::string> args) {
   app.add_option("--model,-m", model_dir, "model directory written by `crosstalk train`")->required();
   app.add_option("--input,-i", input, "read sentences from this file instead of stdin");
   app.add_option("--output,-o", output, "write translations to this file instead of stdout");
+  app.add_option("--beam,-b", decode.beam_size, "beam size (1 = greedy search)")->capture_default_str();
+  app.add_option("--lenpen", decode.length_penalty, "beam: GNMT length penalty alpha, score = logprob / ((5+len)/6)^alpha")->capture_default_str();
+  app.add_option("--nbest", decode.nbest, "beam: print the K best translations (INDEX ||| text ||| score)")->capture_default_str();
   app.add_option("--batch-size", decode.batch_size, "sentences decoded together")->capture_default_str();
   app.add_option("--max-len-a", decode.max_len_a, "output length limit: a * source pieces + b")->capture_default_str();
   app.add_option("--max-len-b", decode.max_len_b, "output length limit: a * source pieces + b")->capture_default_str();
@@ -79,6 +100,10 @@ int run_translate(const std::string& program, std::vector<std::string> args) {
   int code = 0;
   if (!parse_args(app, std::move(args), &code)) return code;
   if (decode.batch_size <= 0) throw UserError("--batch-size must be positive");
+  if (decode.beam_size <= 0) throw UserError("--beam must be at least 1");
+  if (decode.nbest <= 0 || decode.nbest > decode.beam_size)
+    throw UserError("--nbest must be between 1 and --beam (" + std::to_string(decode.beam_size) + ")");
+  if (decode.length_penalty < 0) throw UserError("--lenpen must not be negative");
   if (chunk <= 0) throw UserError("--chunk must be positive");
   if (decode.max_len_a < 0 || decode.max_len_b < 0) throw UserError("--max-len-a and --max-len-b must not be negative");
 
@@ -104,11 +129,19 @@ int run_translate(const std::string& program, std::vector<std::string> args) {
     interactive(translator, decode);
     return 0;
   }
-  int64_t empty = 0, total = 0;
+  int64_t empty = 0, total = 0, generated = 0;
+  double seconds = 0.0;
   std::vector<std::string> lines;
   std::string line;
   auto flush = [&]() {
-    for (const auto& t : translate_chunk(translator, lines, decode, &empty)) out << t << '\n';
+    int64_t index = total;
+    const auto start = std::chrono::steady_clock::now();
+    auto translations = translate_chunk(translator, lines, decode, &empty);
+    seconds += std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    for (const auto& t : translations) {
+      if (!t.nbest.empty()) generated += static_cast<int64_t>(t.best.tokens.size()) + 1;
+      write_translation(out, t, index++, decode.nbest);
+    }
     out.flush();
     total += static_cast<int64_t>(lines.size());
     lines.clear();
@@ -121,6 +154,8 @@ int run_translate(const std::string& program, std::vector<std::string> args) {
   if (!lines.empty()) flush();
   if (!out) throw UserError("writing the translations failed");
   if (empty > 0) spdlog::warn("{} of {} input lines were empty: left empty in the output", empty, total);
+  spdlog::info("translated {} lines in {:.2f} s, beam {}: {} pieces generated (EOS included), {:.0f} generated tok/s",
+               total - empty, seconds, decode.beam_size, generated, generated / std::max(seconds, 1e-9));
   return 0;
 }
 

@@ -19,4 +19,10 @@ void DecoderCache::reorder(const torch::Tensor& index) {
   }
 }
 
+void DecoderCache::reorder_self(const torch::Tensor& index) {
+  TORCH_CHECK(index.dim() == 1 && index.scalar_type() == torch::kLong,
+              "DecoderCache::reorder_self expects a 1-D int64 index");
+  for (auto& layer : layers) select_rows(&layer.self, index);
+}
+
 }  // namespace crosstalk::model

@@ -65,7 +65,8 @@ std::vector<Hypothesis> greedy_search(model::Transformer& model, const torch::Te
         token = ids.eos;  // length limit reached: end here
         token_logp = logp[r][ids.eos].item<float>();
       }
-      hyp.score += token_logp;
+      hyp.log_prob += token_logp;
+      hyp.score = hyp.log_prob;
       if (options.return_attention) attention[row].push_back(step_attention[r]);
       if (token == ids.eos) continue;
       hyp.tokens.push_back(token);

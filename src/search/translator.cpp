@@ -13,7 +13,7 @@ Translator::Translator(model::Transformer model, text::Vocab vocab, torch::Devic
 
 std::vector<Translation> Translator::translate(const std::vector<std::string>& lines,
                                                const DecodeOptions& options) {
-  TORCH_CHECK(options.beam_size == 1, "only greedy search (beam_size 1) is implemented");
+  TORCH_CHECK(options.beam_size >= 1, "beam size must be at least 1");
   const SpecialIds ids{text::kPadId, text::kBosId, text::kEosId};
   std::vector<Translation> out(lines.size());
   // Keep room for EOS inside the position table.
@@ -38,12 +38,21 @@ std::vector<Translation> Translator::translate(const std::vector<std::string>& l
       for (size_t j = 0; j < piece_ids.size(); ++j) s[k - start][j] = piece_ids[j];
       s[k - start][piece_ids.size()] = ids.eos;
     }
-    auto hyps = greedy_search(model_, src.to(device_), options, ids);
-    for (size_t k = start; k < end; ++k) out[order[k]].best = std::move(hyps[k - start]);
+    if (options.beam_size == 1) {
+      auto hyps = greedy_search(model_, src.to(device_), options, ids);
+      for (size_t k = start; k < end; ++k) out[order[k]].nbest = {std::move(hyps[k - start])};
+    } else {
+      auto lists = beam_search(model_, src.to(device_), options, ids);
+      for (size_t k = start; k < end; ++k) out[order[k]].nbest = std::move(lists[k - start]);
+    }
   }
+  auto detokenize = [&](const Hypothesis& h) { return vocab_.decode(std::vector<int>(h.tokens.begin(), h.tokens.end())); };
   for (size_t i : order) {
-    const auto& t = out[i].best.tokens;
-    out[i].text = vocab_.decode(std::vector<int>(t.begin(), t.end()));
+    auto& t = out[i];
+    if (t.nbest.empty()) continue;
+    t.best = t.nbest.front();
+    t.text = detokenize(t.best);
+    for (const auto& h : t.nbest) t.nbest_text.push_back(detokenize(h));
   }
   return out;
 }

@@ -23,6 +23,9 @@ struct DecoderCache {
   /// Keeps / repeats batch rows: index [new_batch] (int64) selects from the old
   /// batch, for beam back-pointers and for dropping finished sentences.
   void reorder(const torch::Tensor& index);
+  /// Reorders only the self-attention K/V: enough when rows move between the
+  /// beams of one sentence, whose cross-attention K/V are the same.
+  void reorder_self(const torch::Tensor& index);
 };
 
 }  // namespace crosstalk::model

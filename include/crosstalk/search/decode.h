@@ -11,6 +11,11 @@ namespace crosstalk::search {
 
 struct DecodeOptions {
   int64_t beam_size = 1;        // 1: greedy search
+  /// Beam search ranks finished hypotheses by log_prob / lp with the GNMT length
+  /// penalty lp = ((5 + length) / 6) ^ length_penalty, length = tokens + EOS
+  /// (0: raw log-probability; larger values favour longer outputs).
+  double length_penalty = 1.0;
+  int64_t nbest = 1;            // hypotheses returned per sentence (<= beam_size)
   /// Longest output, in subword pieces without EOS: max_len_a * source pieces + max_len_b.
   double max_len_a = 1.2;
   int64_t max_len_b = 10;
@@ -26,7 +31,8 @@ struct SpecialIds {
 /// One output of the search for one source sentence.
 struct Hypothesis {
   std::vector<int64_t> tokens;  // generated ids, without BOS/EOS
-  double score = 0.0;           // sum of log-probabilities of tokens + EOS
+  double score = 0.0;           // ranking score: log_prob (greedy) or log_prob / lp (beam)
+  double log_prob = 0.0;        // sum of log-probabilities of tokens + EOS
   /// Cross-attention of every generated position (tokens + EOS) over the real
   /// source positions: [layers, heads, tokens + 1, src_len]; only if requested.
   torch::Tensor attention;
@@ -34,6 +40,18 @@ struct Hypothesis {
 
 /// Longest output for a source of `src_pieces` pieces (EOS excluded).
 int64_t max_output_length(const DecodeOptions& options, int64_t src_pieces);
+
+/// GNMT length penalty ((5 + length) / 6) ^ alpha.
+double length_penalty(int64_t length, double alpha);
+
+/// Batched beam search with the incremental decoder cache: beam_size rows per
+/// sentence, reordered by their back-pointers every step (cross-attention K/V
+/// only when sentences finish), finished sentences leave the batch. A sentence
+/// is finished once beam_size hypotheses have ended; at the length limit the
+/// live ones end there. Returns, per source row, up to nbest hypotheses sorted
+/// best first. beam_size 1 gives exactly greedy_search's outputs.
+std::vector<std::vector<Hypothesis>> beam_search(model::Transformer& model, const torch::Tensor& src,
+                                                 const DecodeOptions& options, const SpecialIds& ids);
 
 /// Batched greedy search with the incremental decoder cache. Sentences that
 /// emit EOS leave the batch (their cache rows are dropped).

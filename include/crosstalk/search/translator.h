@@ -12,9 +12,11 @@
 namespace crosstalk::search {
 
 struct Translation {
-  std::string text;
-  std::vector<int> source_ids;  // source pieces (EOS excluded)
+  std::string text;               // the best hypothesis, detokenized
+  std::vector<int> source_ids;    // source pieces (EOS excluded)
   Hypothesis best;
+  std::vector<Hypothesis> nbest;  // beam search: up to DecodeOptions::nbest, best first
+  std::vector<std::string> nbest_text;
 };
 
 /// Text in, text out: SentencePiece encoding, length-sorted batches, search,

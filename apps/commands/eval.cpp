@@ -1,0 +1,60 @@
+// crosstalk eval: corpus BLEU and chrF of a hypothesis file against a reference file.
+#include <cstdio>
+#include <sstream>
+
+#include "commands/command.h"
+#include "crosstalk/common/error.h"
+#include "crosstalk/eval/bleu.h"
+#include "crosstalk/eval/chrf.h"
+#include "crosstalk/text/corpus.h"
+
+namespace crosstalk::app {
+
+namespace {
+
+std::string json_string(const std::string& s) {
+  std::string out = "\"";
+  for (char c : s) {
+    if (c == '"' || c == '\\') out += '\\';
+    out += c;
+  }
+  return out + "\"";
+}
+
+}  // namespace
+
+int run_eval(const std::string& program, std::vector<std::string> args) {
+  CLI::App app("Score translations: corpus BLEU (13a tokenizer, exponential smoothing, mixed case) and "
+               "chrF (character 6-grams, beta 2), equal to sacreBLEU 2.5's defaults.",
+               program);
+  std::string hyp, ref;
+  bool json = false;
+  app.add_option("--hyp", hyp, "hypotheses, one per line")->required();
+  app.add_option("--ref", ref, "references, line-aligned with --hyp")->required();
+  app.add_flag("--json", json, "print one JSON object instead of sacreBLEU-style lines");
+  int code = 0;
+  if (!parse_args(app, std::move(args), &code)) return code;
+  const auto hyps = text::read_lines(hyp);
+  const auto refs = text::read_lines(ref);
+  if (hyps.size() != refs.size())
+    throw UserError("line counts differ: '" + hyp + "' has " + std::to_string(hyps.size()) + " lines, '" + ref +
+                    "' has " + std::to_string(refs.size()));
+  const auto bleu = eval::corpus_bleu(hyps, refs);
+  const auto chrf = eval::corpus_chrf(hyps, refs);
+  if (json) {
+    std::ostringstream j;
+    j.precision(17);
+    j << "{\"sentences\": " << hyps.size() << ", \"bleu\": " << bleu.score << ", \"bleu_precisions\": ["
+      << bleu.precisions[0] << ", " << bleu.precisions[1] << ", " << bleu.precisions[2] << ", " << bleu.precisions[3]
+      << "], \"bp\": " << bleu.bp << ", \"hyp_len\": " << bleu.sys_len << ", \"ref_len\": " << bleu.ref_len
+      << ", \"bleu_signature\": " << json_string(bleu.signature) << ", \"bleu_text\": " << json_string(bleu.to_string())
+      << ", \"chrf\": " << chrf.score << ", \"chrf_signature\": " << json_string(chrf.signature) << "}";
+    std::printf("%s\n", j.str().c_str());
+  } else {
+    std::printf("%s | %s\n%s | %s\n", bleu.to_string().c_str(), bleu.signature.c_str(), chrf.to_string().c_str(),
+                chrf.signature.c_str());
+  }
+  return 0;
+}
+
+}  // namespace crosstalk::app

@@ -1,0 +1,213 @@
+// Shared helpers of the end-to-end CLI tests (test_cli*.cpp): they run the real
+// executable (CROSSTALK_BINARY) from the repository root (CROSSTALK_SOURCE_DIR), so that
+// the relative paths in configs/*.toml resolve, and look at its exit code, stdout,
+// stderr and the files it writes.
+#pragma once
+
+#include <catch2/catch.hpp>
+#include <sys/wait.h>
+#include <torch/torch.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <random>
+#include <regex>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#ifndef CROSSTALK_SOURCE_DIR
+#error "the build must define CROSSTALK_SOURCE_DIR"
+#endif
+#ifndef CROSSTALK_BINARY
+#error "the build must define CROSSTALK_BINARY"
+#endif
+
+namespace {
+
+namespace fs = std::filesystem;
+
+const std::string kSource = CROSSTALK_SOURCE_DIR;
+const std::string kBinary = CROSSTALK_BINARY;
+
+// ---- helpers ---------------------------------------------------------------------------
+
+/// A fresh directory under the system temp dir, removed with everything in it.
+class TempDir {
+ public:
+  TempDir() {
+    static std::atomic<int> counter{0};
+    std::random_device rd;
+    for (int attempt = 0; attempt < 100; ++attempt) {
+      const fs::path p = fs::temp_directory_path() /
+                         ("crosstalk-cli-" + std::to_string(::getpid()) + "-" + std::to_string(counter++) + "-" +
+                          std::to_string(rd() % 1000000));
+      std::error_code ec;
+      if (fs::create_directory(p, ec)) {
+        path_ = p;
+        return;
+      }
+    }
+    FAIL("cannot create a temporary directory under " << fs::temp_directory_path());
+  }
+  ~TempDir() {
+    std::error_code ec;
+    if (!path_.empty()) fs::remove_all(path_, ec);
+  }
+  TempDir(const TempDir&) = delete;
+  TempDir& operator=(const TempDir&) = delete;
+
+  const fs::path& path() const { return path_; }
+  std::string operator/(const std::string& name) const { return (path_ / name).string(); }
+
+ private:
+  fs::path path_;
+};
+
+std::string read_file(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::ostringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
+
+std::vector<std::string> read_lines(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::vector<std::string> lines;
+  std::string line;
+  while (std::getline(in, line)) lines.push_back(line);
+  return lines;
+}
+
+void write_file(const std::string& path, const std::string& contents) {
+  std::ofstream out(path, std::ios::binary | std::ios::trunc);
+  out << contents;
+  REQUIRE(out.good());
+}
+
+void write_lines(const std::string& path, const std::vector<std::string>& lines) {
+  std::string s;
+  for (const auto& l : lines) s += l + "\n";
+  write_file(path, s);
+}
+
+std::string source_path(const std::string& relative) { return kSource + "/" + relative; }
+
+/// Single-quoted for /bin/sh.
+std::string quote(const std::string& s) {
+  std::string q = "'";
+  for (const char c : s) {
+    if (c == '\'') q += "'\\''";
+    else q += c;
+  }
+  return q + "'";
+}
+
+struct Result {
+  int code = -1;  // exit status; 128 + signal if the shell saw the program die of one
+  std::string out, err;
+  std::string command;
+};
+
+/// Runs `crosstalk args...` in the repository root; stdin from `input` (a file path,
+/// /dev/null if empty); stdout and stderr captured through files in a temp dir.
+Result run(const std::vector<std::string>& args, const std::string& input = "") {
+  TempDir io;
+  Result r;
+  std::string cmd = quote(kBinary);
+  for (const auto& a : args) cmd += " " + quote(a);
+  r.command = "crosstalk";
+  for (const auto& a : args) r.command += " " + a;
+  const std::string shell = "cd " + quote(kSource) + " && " + cmd + " < " + quote(input.empty() ? "/dev/null" : input) +
+                            " > " + quote(io / "stdout") + " 2> " + quote(io / "stderr");
+  const int status = std::system(shell.c_str());
+  REQUIRE(status != -1);
+  r.code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + (WIFSIGNALED(status) ? WTERMSIG(status) : 0);
+  r.out = read_file(io / "stdout");
+  r.err = read_file(io / "stderr");
+  return r;
+}
+
+bool contains(const std::string& haystack, const std::string& needle) {
+  return haystack.find(needle) != std::string::npos;
+}
+
+/// The user-error line `crosstalk <cmd>: error: ...` of stderr ("" if there is none).
+std::string error_line(const Result& r, const std::string& cmd) {
+  const std::string prefix = "crosstalk " + cmd + ": error: ";
+  std::istringstream in(r.err);
+  std::string line, found;
+  int count = 0;
+  while (std::getline(in, line)) {
+    if (line.rfind(prefix, 0) == 0) {
+      found = line;
+      ++count;
+    }
+  }
+  return count == 1 ? found : "";
+}
+
+/// A user error: exit code 2 and one `crosstalk <cmd>: error: ...` line on stderr
+/// that contains every one of `needles`.
+void check_user_error(const Result& r, const std::string& cmd, const std::vector<std::string>& needles) {
+  INFO("command: " << r.command);
+  INFO("stderr:\n" << r.err);
+  CHECK(r.code == 2);
+  const std::string line = error_line(r, cmd);
+  CHECK_FALSE(line.empty());
+  for (const auto& n : needles) {
+    INFO("expected in the error line: " << n);
+    CHECK(contains(line, n));
+  }
+  CHECK_FALSE(contains(r.err, "internal error"));
+}
+
+/// A number field of train_summary.json (a flat JSON object).
+double json_number(const std::string& json, const std::string& key) {
+  std::smatch m;
+  const std::regex re("\"" + key + "\"\\s*:\\s*(-?[0-9.eE+-]+)");
+  INFO("train_summary.json: " << json);
+  REQUIRE(std::regex_search(json, m, re));
+  return std::stod(m[1].str());
+}
+
+std::string json_string(const std::string& json, const std::string& key) {
+  std::smatch m;
+  const std::regex re("\"" + key + "\"\\s*:\\s*\"([^\"]*)\"");
+  INFO("train_summary.json: " << json);
+  REQUIRE(std::regex_search(json, m, re));
+  return m[1].str();
+}
+
+/// `train --config configs/tiny.toml --model-dir DIR extra...`
+Result train_tiny(const std::string& model_dir, std::vector<std::string> extra = {}) {
+  std::vector<std::string> args = {"train", "--config", "configs/tiny.toml", "--model-dir", model_dir};
+  args.insert(args.end(), extra.begin(), extra.end());
+  return run(args);
+}
+
+/// The tiny model, trained into a temp dir that lives until the process ends.
+struct TrainedModel {
+  TempDir dir;
+  Result result;
+  TrainedModel() : result(train_tiny(path())) {}
+  std::string path() const { return dir / "model"; }
+};
+
+/// Trained once per process, on first use.
+const TrainedModel& trained_tiny() {
+  static const TrainedModel model;
+  INFO("command: " << model.result.command);
+  INFO("stderr:\n" << model.result.err);
+  REQUIRE(model.result.code == 0);
+  return model;
+}
+
+void copy_dir(const std::string& from, const std::string& to) {
+  fs::copy(from, to, fs::copy_options::recursive);
+}
+
+}  // namespace
