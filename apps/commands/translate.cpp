@@ -85,6 +85,7 @@ int run_translate(const std::string& program, std::vector<std::string> args) {
   int threads = 2;
   int64_t chunk = 2000;
   search::DecodeOptions decode;
+  decode.beam_size = 4;  // best on Multi30k validation: beam 4 (+1.4 BLEU over greedy); wider adds nothing
   app.add_option("--model,-m", model_dir, "model directory written by `crosstalk train`")->required();
   app.add_option("--input,-i", input, "read sentences from this file instead of stdin");
   app.add_option("--output,-o", output, "write translations to this file instead of stdout");

@@ -10,7 +10,7 @@
 namespace crosstalk::search {
 
 struct DecodeOptions {
-  int64_t beam_size = 1;        // 1: greedy search
+  int64_t beam_size = 1;        // 1: greedy search (translate defaults to 4: best on validation)
   /// Beam search ranks finished hypotheses by log_prob / lp with the GNMT length
   /// penalty lp = ((5 + length) / 6) ^ length_penalty, length = tokens + EOS
   /// (0: raw log-probability; larger values favour longer outputs).
