@@ -131,6 +131,14 @@ Result run(const std::vector<std::string>& args, const std::string& input = "") 
   return r;
 }
 
+/// The lines of a program's output.
+std::vector<std::string> output_lines(const std::string& text) {
+  std::vector<std::string> lines;
+  std::istringstream in(text);
+  for (std::string line; std::getline(in, line);) lines.push_back(line);
+  return lines;
+}
+
 bool contains(const std::string& haystack, const std::string& needle) {
   return haystack.find(needle) != std::string::npos;
 }

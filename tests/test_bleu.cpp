@@ -3,6 +3,8 @@
 // expected.tsv row per case, floats at full precision).
 #include <catch2/catch.hpp>
 
+#include "eval_fixtures.h"
+
 #include <cstdlib>
 #include <fstream>
 #include <map>
@@ -14,47 +16,11 @@
 #include "crosstalk/eval/bleu.h"
 #include "crosstalk/eval/tokenizer_13a.h"
 
-namespace {
-
-const std::string kFixtureDir = std::string(CROSSTALK_SOURCE_DIR) + "/tests/fixtures/eval/";
-
-std::string read_file(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  REQUIRE(in.good());
-  std::ostringstream text;
-  text << in.rdbuf();
-  return text.str();
-}
-
-// Splits on '\n' only; every line of a fixture file ends with '\n'.
-std::vector<std::string> split_lines(const std::string& text, char sep = '\n') {
-  std::vector<std::string> lines;
-  std::size_t start = 0;
-  for (std::size_t end; (end = text.find(sep, start)) != std::string::npos; start = end + 1) {
-    lines.push_back(text.substr(start, end - start));
-  }
-  if (start < text.size()) lines.push_back(text.substr(start));
-  return lines;
-}
-
-std::vector<std::map<std::string, std::string>> read_expected() {
-  const std::vector<std::string> lines = split_lines(read_file(kFixtureDir + "expected.tsv"));
-  REQUIRE(lines.size() > 1);
-  const std::vector<std::string> header = split_lines(lines[0] + "\t", '\t');
-  std::vector<std::map<std::string, std::string>> rows;
-  for (std::size_t i = 1; i < lines.size(); ++i) {
-    const std::vector<std::string> fields = split_lines(lines[i] + "\t", '\t');
-    REQUIRE(fields.size() == header.size());
-    std::map<std::string, std::string> row;
-    for (std::size_t k = 0; k < header.size(); ++k) row[header[k]] = fields[k];
-    rows.push_back(row);
-  }
-  return rows;
-}
-
-double number(const std::string& text) { return std::strtod(text.c_str(), nullptr); }
-
-}  // namespace
+using eval_fixtures::kDir;
+using eval_fixtures::number;
+using eval_fixtures::read_expected;
+using eval_fixtures::read_file;
+using eval_fixtures::split;
 
 using crosstalk::eval::corpus_bleu;
 using crosstalk::eval::tokenize_13a;
@@ -65,8 +31,8 @@ TEST_CASE("corpus_bleu equals sacreBLEU 2.5 on every fixture", "[eval][bleu]") {
   for (const auto& row : rows) {
     const std::string& name = row.at("case");
     INFO("fixture case " << name);
-    const auto hyps = split_lines(read_file(kFixtureDir + name + ".hyp"));
-    const auto refs = split_lines(read_file(kFixtureDir + name + ".ref"));
+    const auto hyps = split(read_file(kDir + name + ".hyp"));
+    const auto refs = split(read_file(kDir + name + ".ref"));
     REQUIRE(hyps.size() == static_cast<std::size_t>(std::stoul(row.at("lines"))));
     REQUIRE(refs.size() == hyps.size());
 

@@ -2,6 +2,8 @@
 // scripts/make_eval_fixtures.py).
 #include <catch2/catch.hpp>
 
+#include "eval_fixtures.h"
+
 #include <cstdlib>
 #include <fstream>
 #include <map>
@@ -13,45 +15,11 @@
 #include "crosstalk/eval/bleu.h"
 #include "crosstalk/eval/chrf.h"
 
-namespace {
-
-const std::string kFixtureDir = std::string(CROSSTALK_SOURCE_DIR) + "/tests/fixtures/eval/";
-
-std::string read_file(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  REQUIRE(in.good());
-  std::ostringstream text;
-  text << in.rdbuf();
-  return text.str();
-}
-
-// Splits on `sep` only; a trailing separator does not start another field.
-std::vector<std::string> split(const std::string& text, char sep = '\n') {
-  std::vector<std::string> parts;
-  std::size_t start = 0;
-  for (std::size_t end; (end = text.find(sep, start)) != std::string::npos; start = end + 1) {
-    parts.push_back(text.substr(start, end - start));
-  }
-  if (start < text.size()) parts.push_back(text.substr(start));
-  return parts;
-}
-
-std::vector<std::map<std::string, std::string>> read_expected() {
-  const std::vector<std::string> lines = split(read_file(kFixtureDir + "expected.tsv"));
-  REQUIRE(lines.size() > 1);
-  const std::vector<std::string> header = split(lines[0] + "\t", '\t');
-  std::vector<std::map<std::string, std::string>> rows;
-  for (std::size_t i = 1; i < lines.size(); ++i) {
-    const std::vector<std::string> fields = split(lines[i] + "\t", '\t');
-    REQUIRE(fields.size() == header.size());
-    std::map<std::string, std::string> row;
-    for (std::size_t k = 0; k < header.size(); ++k) row[header[k]] = fields[k];
-    rows.push_back(row);
-  }
-  return rows;
-}
-
-}  // namespace
+using eval_fixtures::kDir;
+using eval_fixtures::number;
+using eval_fixtures::read_expected;
+using eval_fixtures::read_file;
+using eval_fixtures::split;
 
 using crosstalk::eval::corpus_chrf;
 
@@ -61,8 +29,8 @@ TEST_CASE("corpus_chrf equals sacreBLEU 2.5 on every fixture", "[eval][chrf]") {
   for (const auto& row : rows) {
     const std::string& name = row.at("case");
     INFO("fixture case " << name);
-    const auto hyps = split(read_file(kFixtureDir + name + ".hyp"));
-    const auto refs = split(read_file(kFixtureDir + name + ".ref"));
+    const auto hyps = split(read_file(kDir + name + ".hyp"));
+    const auto refs = split(read_file(kDir + name + ".ref"));
     REQUIRE(hyps.size() == static_cast<std::size_t>(std::stoul(row.at("lines"))));
     REQUIRE(refs.size() == hyps.size());
 

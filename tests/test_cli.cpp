@@ -38,12 +38,7 @@ TEST_CASE("cli: train tiny, then translate with it", "[cli]") {
     const auto r = run({"translate", "--model", dir}, source_path("data/toy/valid.de"));
     INFO("stderr:\n" << r.err);
     REQUIRE(r.code == 0);
-    std::vector<std::string> out;
-    {
-      std::istringstream in(r.out);
-      std::string line;
-      while (std::getline(in, line)) out.push_back(line);
-    }
+    const auto out = output_lines(r.out);
     REQUIRE(out.size() == src.size());
     size_t exact = 0;
     for (size_t i = 0; i < out.size(); ++i) {
@@ -68,11 +63,7 @@ TEST_CASE("cli: train tiny, then translate with it", "[cli]") {
     const auto b = run({"translate", "--model", dir, "--beam", "4"}, source_path("data/toy/valid.de"));
     INFO("stderr:\n" << b.err);
     REQUIRE(b.code == 0);
-    std::vector<std::string> out;
-    {
-      std::istringstream in(b.out);
-      for (std::string line; std::getline(in, line);) out.push_back(line);
-    }
+    const auto out = output_lines(b.out);
     REQUIRE(out.size() == src.size());
     size_t exact = 0;
     for (size_t i = 0; i < out.size(); ++i) exact += out[i] == ref[i];
@@ -84,9 +75,7 @@ TEST_CASE("cli: train tiny, then translate with it", "[cli]") {
     const auto n = run({"translate", "--model", dir, "--beam", "4", "--nbest", "3"}, io / "two.de");
     INFO("stderr:\n" << n.err);
     REQUIRE(n.code == 0);
-    std::vector<std::string> lines;
-    std::istringstream in(n.out);
-    for (std::string line; std::getline(in, line);) lines.push_back(line);
+    const auto lines = output_lines(n.out);
     REQUIRE(lines.size() == 6);
     const std::regex format(R"(^([01]) \|\|\| (.+) \|\|\| (-?[0-9.e+-]+)$)");
     double previous = 0;
@@ -110,10 +99,7 @@ TEST_CASE("cli: train tiny, then translate with it", "[cli]") {
     const auto r = run({"translate", "--model", dir}, io / "in.de");
     INFO("stderr:\n" << r.err);
     REQUIRE(r.code == 0);
-    std::vector<std::string> out;
-    std::istringstream in(r.out);
-    std::string line;
-    while (std::getline(in, line)) out.push_back(line);
+    const auto out = output_lines(r.out);
     REQUIRE(out.size() == 3);
     CHECK_FALSE(out[0].empty());
     CHECK(out[1].empty());

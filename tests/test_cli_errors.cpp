@@ -1,6 +1,7 @@
 // End-to-end tests of the `crosstalk` command line: each bad input gives one clear
 // error line and exit code 2; `crosstalk eval` scores like sacreBLEU.
 #include "cli_support.h"
+#include "eval_fixtures.h"
 
 TEST_CASE("cli: a missing training file is named", "[cli]") {
   TempDir tmp;
@@ -88,26 +89,20 @@ TEST_CASE("cli: unknown subcommand, help", "[cli]") {
 TEST_CASE("cli: eval prints sacreBLEU's BLEU and chrF lines for a fixture", "[cli]") {
   // Expected values come from sacreBLEU 2.5 (tests/fixtures/eval/expected.tsv,
   // written by scripts/make_eval_fixtures.py).
-  const std::string dir = kSource + "/tests/fixtures/eval/";
-  std::ifstream tsv(dir + "expected.tsv");
-  std::string line;
-  std::getline(tsv, line);  // header
+  const std::string dir = eval_fixtures::kDir;
   int checked = 0;
-  while (std::getline(tsv, line)) {
-    std::vector<std::string> f;
-    std::stringstream s(line);
-    for (std::string cell; std::getline(s, cell, '\t');) f.push_back(cell);
-    REQUIRE(f.size() >= 13);
-    if (f[0] != "empty_lines" && f[0] != "multi30k_de_50") continue;
-    auto r = run({"eval", "--hyp", dir + f[0] + ".hyp", "--ref", dir + f[0] + ".ref"});
+  for (const auto& row : eval_fixtures::read_expected()) {
+    const std::string name = row.at("case");
+    if (name != "empty_lines" && name != "multi30k_de_50") continue;
+    auto r = run({"eval", "--hyp", dir + name + ".hyp", "--ref", dir + name + ".ref"});
     INFO("stderr: " << r.err);
     REQUIRE(r.code == 0);
-    CHECK(contains(r.out, f[11]));  // "BLEU = 14.24 77.8/53.3/... (BP = ...)"
-    CHECK(contains(r.out, f[12]));  // "chrF2 = 38.05"
-    auto j = run({"eval", "--hyp", dir + f[0] + ".hyp", "--ref", dir + f[0] + ".ref", "--json"});
+    CHECK(contains(r.out, row.at("bleu_str")));  // "BLEU = 14.24 77.8/53.3/... (BP = ...)"
+    CHECK(contains(r.out, row.at("chrf_str")));  // "chrF2 = 38.05"
+    auto j = run({"eval", "--hyp", dir + name + ".hyp", "--ref", dir + name + ".ref", "--json"});
     REQUIRE(j.code == 0);
-    CHECK(json_number(j.out, "bleu") == Approx(std::stod(f[2])).margin(1e-9));
-    CHECK(json_number(j.out, "chrf") == Approx(std::stod(f[10])).margin(1e-9));
+    CHECK(json_number(j.out, "bleu") == Approx(eval_fixtures::number(row.at("bleu"))).margin(1e-9));
+    CHECK(json_number(j.out, "chrf") == Approx(eval_fixtures::number(row.at("chrf"))).margin(1e-9));
     ++checked;
   }
   CHECK(checked == 2);
