@@ -93,6 +93,23 @@ TEST_CASE("cli: train tiny, then translate with it", "[cli]") {
                      "translate", {"--nbest"});
   }
 
+  SECTION("--ref scores what it just translated, like crosstalk eval") {
+    TempDir io;
+    const auto r = run({"translate", "--model", dir, "--input", source_path("data/toy/valid.de"), "--output",
+                        io / "out.en", "--ref", source_path("data/toy/valid.en")});
+    INFO("stderr:\n" << r.err);
+    REQUIRE(r.code == 0);
+    const auto e = run({"eval", "--hyp", io / "out.en", "--ref", source_path("data/toy/valid.en")});
+    REQUIRE(e.code == 0);
+    const auto bleu_line = output_lines(e.out).at(0);  // "BLEU = ... | nrefs:1|..."
+    CHECK(contains(r.err, bleu_line));
+    CHECK(contains(r.err, "chrF2 = "));
+    write_lines(io / "short.en", {"only one line"});
+    check_user_error(run({"translate", "--model", dir, "--input", source_path("data/toy/valid.de"), "--output",
+                          io / "out2.en", "--ref", io / "short.en"}),
+                     "translate", {"--ref", "has 1 lines", "40 lines were translated"});
+  }
+
   SECTION("an empty input line gives an empty output line and a warning") {
     TempDir io;
     write_lines(io / "in.de", {src[0], "", src[1]});

@@ -11,6 +11,9 @@
 #include "commands/command.h"
 #include "crosstalk/common/device.h"
 #include "crosstalk/common/error.h"
+#include "crosstalk/eval/bleu.h"
+#include "crosstalk/eval/chrf.h"
+#include "crosstalk/text/corpus.h"
 #include "crosstalk/search/translator.h"
 #include "crosstalk/train/checkpoint.h"
 
@@ -95,6 +98,8 @@ int run_translate(const std::string& program, std::vector<std::string> args) {
   app.add_option("--batch-size", decode.batch_size, "sentences decoded together")->capture_default_str();
   app.add_option("--max-len-a", decode.max_len_a, "output length limit: a * source pieces + b")->capture_default_str();
   app.add_option("--max-len-b", decode.max_len_b, "output length limit: a * source pieces + b")->capture_default_str();
+  std::string ref;
+  app.add_option("--ref", ref, "score the translations against this reference file (BLEU, chrF on stderr)");
   app.add_option("--device", device, "cpu, cuda, cuda:N or auto")->capture_default_str();
   app.add_option("--threads", threads, "CPU threads for LibTorch/BLAS")->capture_default_str();
   app.add_option("--chunk", chunk, "lines read before a piped batch is translated")->capture_default_str();
@@ -118,6 +123,8 @@ int run_translate(const std::string& program, std::vector<std::string> args) {
     out_file.open(output, std::ios::trunc);
     if (!out_file) throw UserError("cannot write --output '" + output + "'");
   }
+  std::vector<std::string> references;
+  if (!ref.empty()) references = text::read_lines(ref);  // fail early on a bad --ref
   const auto dev = resolve_device(device);
   setup_runtime(threads);
   auto loaded = train::load_model_dir(model_dir);
@@ -127,10 +134,12 @@ int run_translate(const std::string& program, std::vector<std::string> args) {
   std::istream& in = input.empty() ? std::cin : in_file;
   std::ostream& out = output.empty() ? std::cout : out_file;
   if (input.empty() && output.empty() && isatty(fileno(stdin)) && isatty(fileno(stdout))) {
+    if (!ref.empty()) throw UserError("--ref scores a file or piped input, not an interactive session");
     interactive(translator, decode);
     return 0;
   }
   int64_t empty = 0, total = 0, generated = 0;
+  std::vector<std::string> hypotheses;  // for --ref
   double seconds = 0.0;
   std::vector<std::string> lines;
   std::string line;
@@ -141,6 +150,7 @@ int run_translate(const std::string& program, std::vector<std::string> args) {
     seconds += std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
     for (const auto& t : translations) {
       if (!t.nbest.empty()) generated += static_cast<int64_t>(t.best.tokens.size()) + 1;
+      if (!ref.empty()) hypotheses.push_back(t.text);
       write_translation(out, t, index++, decode.nbest);
     }
     out.flush();
@@ -157,6 +167,15 @@ int run_translate(const std::string& program, std::vector<std::string> args) {
   if (empty > 0) spdlog::warn("{} of {} input lines were empty: left empty in the output", empty, total);
   spdlog::info("translated {} lines in {:.2f} s, beam {}: {} pieces generated (EOS included), {:.0f} generated tok/s",
                total - empty, seconds, decode.beam_size, generated, generated / std::max(seconds, 1e-9));
+  if (!ref.empty()) {
+    if (references.size() != hypotheses.size())
+      throw UserError("--ref '" + ref + "' has " + std::to_string(references.size()) + " lines but " +
+                      std::to_string(hypotheses.size()) + " lines were translated");
+    const auto bleu = eval::corpus_bleu(hypotheses, references);
+    const auto chrf = eval::corpus_chrf(hypotheses, references);
+    spdlog::info("{} | {}", bleu.to_string(), bleu.signature);
+    spdlog::info("{} | {}", chrf.to_string(), chrf.signature);
+  }
   return 0;
 }
 
