@@ -3,6 +3,7 @@
 
 #include "crosstalk/model/attention.h"
 #include "crosstalk/model/batched_matmul.h"
+#include "crosstalk/model/linear.h"
 
 using crosstalk::model::KeyValue;
 using crosstalk::model::MultiHeadAttention;
@@ -134,4 +135,22 @@ TEST_CASE("batched_matmul equals torch::matmul, with gradients, for every transp
     }
   }
   CHECK_THROWS_WITH(batched_matmul(torch::randn({2, 3, 4}), torch::randn({2, 5, 6})), Catch::Contains("inner sizes differ"));
+}
+
+TEST_CASE("model::linear equals torch::linear for one row and many, with gradients", "[attention]") {
+  torch::manual_seed(12);
+  auto w = torch::randn({7, 5}, torch::requires_grad());
+  auto b = torch::randn({7}, torch::requires_grad());
+  for (auto shape : {std::vector<int64_t>{1, 1, 5}, std::vector<int64_t>{5}, std::vector<int64_t>{3, 4, 5}}) {
+    auto x = torch::randn(shape, torch::requires_grad());
+    auto ours = crosstalk::model::linear(x, w, b);
+    auto ref = torch::linear(x, w, b);
+    REQUIRE(ours.sizes() == ref.sizes());
+    CHECK(torch::allclose(ours, ref, 1e-5, 1e-6));
+    auto g = torch::randn(ref.sizes());
+    auto go = torch::autograd::grad(torch::autograd::variable_list{(ours * g).sum()}, torch::autograd::variable_list{x, w, b});
+    auto gr = torch::autograd::grad(torch::autograd::variable_list{(ref * g).sum()}, torch::autograd::variable_list{x, w, b});
+    for (size_t i = 0; i < 3; ++i) CHECK(torch::allclose(go[i], gr[i], 1e-5, 1e-5));
+  }
+  CHECK(torch::allclose(crosstalk::model::linear(torch::ones({1, 5}), w, torch::Tensor()), torch::ones({1, 5}).matmul(w.t())));
 }

@@ -5,6 +5,7 @@
 
 #include "crosstalk/model/batched_matmul.h"
 #include "crosstalk/model/dropout.h"
+#include "crosstalk/model/linear.h"
 
 namespace crosstalk::model {
 
@@ -37,13 +38,13 @@ torch::Tensor MultiHeadAttentionImpl::split_heads(const torch::Tensor& x) const 
 
 torch::Tensor MultiHeadAttentionImpl::project_query(const torch::Tensor& query) {
   const int64_t d = options_.d_model();
-  auto q = torch::linear(query, in_proj_weight.narrow(0, 0, d), in_proj_bias.narrow(0, 0, d));
+  auto q = linear(query, in_proj_weight.narrow(0, 0, d), in_proj_bias.narrow(0, 0, d));
   return split_heads(q * scale_);  // [batch, heads, q_len, d_head]
 }
 
 KeyValue MultiHeadAttentionImpl::project_key_value(const torch::Tensor& key_value) {
   const int64_t d = options_.d_model();
-  auto kv = torch::linear(key_value, in_proj_weight.narrow(0, d, 2 * d),
+  auto kv = linear(key_value, in_proj_weight.narrow(0, d, 2 * d),
                           in_proj_bias.narrow(0, d, 2 * d));  // [batch, kv_len, 2 * d]
   auto parts = kv.chunk(2, -1);
   return {split_heads(parts[0]), split_heads(parts[1])};
@@ -63,7 +64,7 @@ AttentionOutput MultiHeadAttentionImpl::attend(const torch::Tensor& q, const Key
                                 kv.value.reshape({b * h, kv_len, d_head_}));  // [batch * heads, q_len, d_head]
   context = context.view({b, h, q_len, d_head_}).transpose(1, 2).reshape({b, q_len, options_.d_model()});
   AttentionOutput out;
-  out.output = out_proj(context);  // [batch, q_len, d_model]
+  out.output = linear(context, out_proj->weight, out_proj->bias);  // [batch, q_len, d_model]
   if (need_weights) out.weights = weights;
   return out;
 }
@@ -83,7 +84,7 @@ AttentionOutput MultiHeadAttentionImpl::forward(const torch::Tensor& query,
   KeyValue kv;
   if (query.is_same(key_value)) {
     // Self-attention: Q, K and V in one GEMM.
-    auto qkv = torch::linear(query, in_proj_weight, in_proj_bias).chunk(3, -1);
+    auto qkv = linear(query, in_proj_weight, in_proj_bias).chunk(3, -1);
     q = split_heads(qkv[0] * scale_);
     kv = {split_heads(qkv[1]), split_heads(qkv[2])};
   } else {
@@ -108,7 +109,7 @@ AttentionOutput MultiHeadAttentionImpl::forward_incremental(const torch::Tensor&
                                                             KeyValue* cache, bool need_weights) {
   TORCH_CHECK(cache != nullptr, "forward_incremental needs a cache");
   const int64_t past = cache->length();
-  auto qkv = torch::linear(query, in_proj_weight, in_proj_bias).chunk(3, -1);
+  auto qkv = linear(query, in_proj_weight, in_proj_bias).chunk(3, -1);
   auto q = split_heads(qkv[0] * scale_);
   auto k = split_heads(qkv[1]);
   auto v = split_heads(qkv[2]);

@@ -1,6 +1,7 @@
 #include "crosstalk/model/layers.h"
 
 #include "crosstalk/model/dropout.h"
+#include "crosstalk/model/linear.h"
 
 namespace crosstalk::model {
 
@@ -35,8 +36,8 @@ FeedForwardImpl::FeedForwardImpl(int64_t d_model, int64_t ffn_dim, double dropou
 }
 
 torch::Tensor FeedForwardImpl::forward(const torch::Tensor& x) {
-  auto h = torch::relu(fc1(x));  // [batch, len, ffn_dim]
-  return fc2(apply_dropout(h, dropout_, is_training()));  // [batch, len, d_model]
+  auto h = torch::relu(linear(x, fc1->weight, fc1->bias));  // [batch, len, ffn_dim]
+  return linear(apply_dropout(h, dropout_, is_training()), fc2->weight, fc2->bias);  // [batch, len, d_model]
 }
 
 EncoderLayerImpl::EncoderLayerImpl(const TransformerLayerOptions& options) : options_(options) {

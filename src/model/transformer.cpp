@@ -3,6 +3,7 @@
 #include <cmath>
 
 #include "crosstalk/model/dropout.h"
+#include "crosstalk/model/linear.h"
 
 namespace crosstalk::model {
 
@@ -111,7 +112,7 @@ DecoderOutput TransformerImpl::decode(const torch::Tensor& tgt_in, const Encoder
 }
 
 torch::Tensor TransformerImpl::project(const torch::Tensor& hidden) {
-  return torch::linear(hidden, output_weight, output_bias);  // [..., vocab]
+  return linear(hidden, output_weight, output_bias);  // [..., vocab]
 }
 
 torch::Tensor TransformerImpl::forward(const torch::Tensor& src, const torch::Tensor& tgt_in) {
