@@ -1,4 +1,6 @@
 #include <catch2/catch.hpp>
+
+#include "temp_dir.h"
 #include <torch/torch.h>
 
 #include <chrono>
@@ -26,21 +28,8 @@ namespace {
 
 const std::string kRoot = CROSSTALK_SOURCE_DIR;
 
-struct CheckpointTempDir {
-  fs::path path;
-  CheckpointTempDir() {
-    const auto stamp = std::chrono::steady_clock::now().time_since_epoch().count();
-    path = fs::temp_directory_path() / ("crosstalk_test_checkpoint_" + std::to_string(stamp));
-    fs::create_directories(path);
-  }
-  ~CheckpointTempDir() {
-    std::error_code ec;
-    fs::remove_all(path, ec);
-  }
-};
-
 const fs::path& temp_dir() {
-  static CheckpointTempDir dir;
+  static ScopedTempDir dir("checkpoint");
   return dir.path;
 }
 

@@ -1,4 +1,6 @@
 #include <catch2/catch.hpp>
+
+#include "temp_dir.h"
 #include <torch/torch.h>
 
 #include <chrono>
@@ -18,26 +20,9 @@
 namespace fs = std::filesystem;
 namespace ct = crosstalk;
 
-namespace {
-
-struct OverfitTempDir {
-  fs::path path;
-  OverfitTempDir() {
-    const auto stamp = std::chrono::steady_clock::now().time_since_epoch().count();
-    path = fs::temp_directory_path() / ("crosstalk_test_overfit_" + std::to_string(stamp));
-    fs::create_directories(path);
-  }
-  ~OverfitTempDir() {
-    std::error_code ec;
-    fs::remove_all(path, ec);
-  }
-};
-
-}  // namespace
-
 TEST_CASE("a small Transformer overfits 12 toy pairs and then translates them exactly", "[overfit]") {
   const std::string toy = std::string(CROSSTALK_SOURCE_DIR) + "/data/toy/";
-  OverfitTempDir tmp;
+  ScopedTempDir tmp("overfit");
   ct::text::VocabTrainOptions vopts;
   vopts.vocab_size = 48;
   auto vocab = ct::text::Vocab::train({toy + "train.de", toy + "train.en"},

@@ -1,5 +1,7 @@
 #include <catch2/catch.hpp>
 
+#include "temp_dir.h"
+
 #include <algorithm>
 #include <chrono>
 #include <filesystem>
@@ -21,22 +23,8 @@ namespace {
 
 const std::string kRoot = CROSSTALK_SOURCE_DIR;
 
-/// One temp directory for the whole test binary, removed at exit.
-struct VocabTempDir {
-  fs::path path;
-  VocabTempDir() {
-    const auto stamp = std::chrono::steady_clock::now().time_since_epoch().count();
-    path = fs::temp_directory_path() / ("crosstalk_test_vocab_" + std::to_string(stamp));
-    fs::create_directories(path);
-  }
-  ~VocabTempDir() {
-    std::error_code ec;
-    fs::remove_all(path, ec);
-  }
-};
-
 const fs::path& temp_dir() {
-  static VocabTempDir dir;
+  static ScopedTempDir dir("vocab");
   return dir.path;
 }
 
