@@ -3,6 +3,7 @@
 #include <limits>
 
 #include "crosstalk/search/decode.h"
+#include "step.h"
 
 namespace crosstalk::search {
 
@@ -27,8 +28,7 @@ Hypothesis finish(const Beam& beam, double log_prob, torch::Tensor last_attentio
   if (last_attention.defined()) {
     auto steps = beam.attention;
     steps.push_back(last_attention);
-    // [tokens + 1, layers, heads, src] -> [layers, heads, tokens + 1, real src_len]
-    h.attention = torch::stack(steps, 0).permute({1, 2, 0, 3}).narrow(3, 0, src_len).contiguous();
+    h.attention = detail::assemble_attention(steps, src_len);  // [layers, heads, tokens + 1, src_len]
   }
   return h;
 }
@@ -47,14 +47,9 @@ std::vector<std::vector<Hypothesis>> beam_search(model::Transformer& model, cons
   const int64_t K = options.beam_size, batch = src.size(0);
   const auto device = src.device();
   const auto long_options = torch::TensorOptions().dtype(torch::kLong).device(device);
-  auto src_len = src.ne(ids.pad).sum(1).to(torch::kCPU);  // pieces + EOS
-  const int64_t position_cap = model->options().max_positions() - 1;
-  std::vector<int64_t> limit(batch);
-  int64_t longest = 0;
-  for (int64_t i = 0; i < batch; ++i) {
-    limit[i] = std::min(max_output_length(options, src_len[i].item<int64_t>() - 1), position_cap - 1);
-    longest = std::max(longest, limit[i]);
-  }
+  const auto limits = detail::output_limits(model, src, options, ids.pad);
+  const auto& limit = limits.limit;
+  const auto& src_len = limits.src_len;
 
   // K rows per sentence: row i * K + k. Only beam 0 is live at the start.
   auto encoded = model->encode(src).index_select(torch::arange(batch, long_options).repeat_interleave(K));
@@ -67,14 +62,11 @@ std::vector<std::vector<Hypothesis>> beam_search(model::Transformer& model, cons
   std::vector<std::vector<Hypothesis>> finished(batch);
   auto tokens = torch::full({batch * K}, ids.bos, long_options);
 
-  for (int64_t step = 0; step <= longest && !active.empty(); ++step) {
+  for (int64_t step = 0; step <= limits.longest && !active.empty(); ++step) {
     const auto rows = static_cast<int64_t>(beam_logp.size());
     auto out = model->decode_step(tokens, encoded, &cache, options.return_attention);
-    auto logp = torch::log_softmax(out.logits.to(torch::kFloat), -1);  // [rows, vocab]
+    auto logp = detail::next_log_probs(out, ids, step);  // [rows, vocab]
     const int64_t V = logp.size(1);
-    logp.select(1, ids.pad).fill_(kNever);
-    logp.select(1, ids.bos).fill_(kNever);
-    if (step == 0) logp.select(1, ids.eos).fill_(kNever);
     // Rows at their sentence's length limit may only end.
     std::vector<int64_t> at_limit;
     for (int64_t r = 0; r < rows; ++r)
@@ -89,12 +81,8 @@ std::vector<std::vector<Hypothesis>> beam_search(model::Transformer& model, cons
     auto best = total.view({rows / K, K * V}).topk(std::min<int64_t>(2 * K, K * V), 1);
     auto top_score = std::get<0>(best).to(torch::kCPU);
     auto top_index = std::get<1>(best).to(torch::kCPU);
-    torch::Tensor step_attention;  // [rows, layers, heads, src_len] on the CPU
-    if (options.return_attention) {
-      std::vector<torch::Tensor> layers;
-      for (auto& a : out.cross_attention) layers.push_back(a.squeeze(2));
-      step_attention = torch::stack(layers, 1).to(torch::kCPU);
-    }
+    // [rows, layers, heads, src_len] on the CPU
+    const auto step_attention = options.return_attention ? detail::step_attention(out) : torch::Tensor();
     auto sc = top_score.accessor<float, 2>();
     auto ix = top_index.accessor<int64_t, 2>();
 

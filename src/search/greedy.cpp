@@ -3,6 +3,7 @@
 #include <limits>
 
 #include "crosstalk/search/decode.h"
+#include "step.h"
 
 namespace crosstalk::search {
 
@@ -19,14 +20,8 @@ std::vector<Hypothesis> greedy_search(model::Transformer& model, const torch::Te
   const int64_t batch = src.size(0);
   const auto device = src.device();
   auto encoded = model->encode(src);
-  auto src_len = src.ne(ids.pad).sum(1).to(torch::kCPU);  // pieces + EOS per row
-  std::vector<int64_t> limit(batch);
-  const int64_t position_cap = model->options().max_positions() - 1;
-  int64_t longest = 0;
-  for (int64_t i = 0; i < batch; ++i) {
-    limit[i] = std::min(max_output_length(options, src_len[i].item<int64_t>() - 1), position_cap - 1);
-    longest = std::max(longest, limit[i]);
-  }
+  const auto limits = detail::output_limits(model, src, options, ids.pad);
+  const auto& limit = limits.limit;
 
   std::vector<Hypothesis> hyps(batch);
   std::vector<std::vector<torch::Tensor>> attention(options.return_attention ? batch : 0);
@@ -35,25 +30,16 @@ std::vector<Hypothesis> greedy_search(model::Transformer& model, const torch::Te
   auto cache = model->make_cache();
   auto tokens = torch::full({batch}, ids.bos, torch::TensorOptions().dtype(torch::kLong).device(device));
 
-  for (int64_t step = 0; step <= longest && !active.empty(); ++step) {
+  for (int64_t step = 0; step <= limits.longest && !active.empty(); ++step) {
     auto out = model->decode_step(tokens, encoded, &cache, options.return_attention);
-    auto logp = torch::log_softmax(out.logits.to(torch::kFloat), -1);  // [rows, vocab]
-    // Never emit padding or BOS; no EOS first (no empty output).
-    const float never = -std::numeric_limits<float>::infinity();
-    logp.select(1, ids.pad).fill_(never);
-    logp.select(1, ids.bos).fill_(never);
-    if (step == 0) logp.select(1, ids.eos).fill_(never);
+    auto logp = detail::next_log_probs(out, ids, step);  // [rows, vocab]
     auto best = logp.max(-1);
     auto best_logp = std::get<0>(best).to(torch::kCPU);
     auto best_id = std::get<1>(best).to(torch::kCPU);
     auto lp = best_logp.accessor<float, 1>();
     auto id = best_id.accessor<int64_t, 1>();
-    torch::Tensor step_attention;  // [rows, layers, heads, src_len]
-    if (options.return_attention) {
-      std::vector<torch::Tensor> layers;
-      for (auto& a : out.cross_attention) layers.push_back(a.squeeze(2));
-      step_attention = torch::stack(layers, 1).to(torch::kCPU);
-    }
+    // [rows, layers, heads, src_len]
+    const auto step_attention = options.return_attention ? detail::step_attention(out) : torch::Tensor();
     std::vector<int64_t> keep;
     std::vector<int64_t> next;
     for (size_t r = 0; r < active.size(); ++r) {
@@ -86,9 +72,8 @@ std::vector<Hypothesis> greedy_search(model::Transformer& model, const torch::Te
   }
   if (options.return_attention) {
     for (int64_t i = 0; i < batch; ++i) {
-      // [tokens + 1, layers, heads, src] -> [layers, heads, tokens + 1, real src_len]
-      auto a = torch::stack(attention[i], 0).permute({1, 2, 0, 3});
-      hyps[i].attention = a.narrow(3, 0, src_len[i].item<int64_t>()).contiguous();
+      // [layers, heads, tokens + 1, src_len]
+      hyps[i].attention = detail::assemble_attention(attention[i], limits.src_len[i].item<int64_t>());
     }
   }
   return hyps;

@@ -1,0 +1,34 @@
+// Pieces of one decoding step shared by greedy and beam search (private to src/search).
+#pragma once
+
+#include <torch/torch.h>
+
+#include <vector>
+
+#include "crosstalk/model/transformer.h"
+#include "crosstalk/search/decode.h"
+
+namespace crosstalk::search::detail {
+
+/// Per source row: its length (pieces + EOS, on the CPU) and its output length
+/// limit (max_output_length, capped by the position table); longest = max limit.
+struct OutputLimits {
+  torch::Tensor src_len;       // [batch] int64
+  std::vector<int64_t> limit;  // [batch]
+  int64_t longest = 0;
+};
+OutputLimits output_limits(model::Transformer& model, const torch::Tensor& src, const DecodeOptions& options,
+                           int64_t pad);
+
+/// Log-probabilities of the next token [rows, vocab]: never padding or BOS, and
+/// no EOS at step 0 (no empty output).
+torch::Tensor next_log_probs(const model::StepOutput& out, const SpecialIds& ids, int64_t step);
+
+/// The step's cross-attention of every row: [rows, layers, heads, src_len] on the CPU.
+torch::Tensor step_attention(const model::StepOutput& out);
+
+/// One hypothesis' per-step rows ([layers, heads, src_len] each) ->
+/// [layers, heads, steps, src_len] over the real source positions.
+torch::Tensor assemble_attention(const std::vector<torch::Tensor>& steps, int64_t src_len);
+
+}  // namespace crosstalk::search::detail
