@@ -7,7 +7,8 @@
 set -euo pipefail
 
 PACKAGES=(build-essential cmake ninja-build pkg-config libtorch-dev libopenblas0-openmp
-          libsentencepiece-dev libcli11-dev libspdlog-dev catch2 python3)
+          libsentencepiece-dev libcli11-dev libspdlog-dev catch2 python3
+          libcairo2-dev fonts-dejavu-core libxml2-dev)
 
 say() { echo "setup.sh: $*" >&2; }
 die() { say "error: $*"; exit 1; }

@@ -16,6 +16,8 @@ const std::vector<Command>& commands() {
       {"train", "train a model on a parallel corpus (SentencePiece vocabulary, Transformer)", run_train},
       {"translate", "translate sentences from stdin or a file (interactive on a terminal)", run_translate},
       {"eval", "corpus BLEU and chrF of translations against references (sacreBLEU-exact)", run_eval},
+      {"align", "word alignments, heatmaps and raw attention of sentence pairs (forced cross-attention)", run_align},
+      {"eval-align", "precision, recall and AER of word alignments against a gold standard", run_eval_align},
   };
   return list;
 }

@@ -4,24 +4,12 @@
 
 #include "commands/command.h"
 #include "crosstalk/common/error.h"
+#include "crosstalk/common/json.h"
 #include "crosstalk/eval/bleu.h"
 #include "crosstalk/eval/chrf.h"
 #include "crosstalk/text/corpus.h"
 
 namespace crosstalk::app {
-
-namespace {
-
-std::string json_string(const std::string& s) {
-  std::string out = "\"";
-  for (char c : s) {
-    if (c == '"' || c == '\\') out += '\\';
-    out += c;
-  }
-  return out + "\"";
-}
-
-}  // namespace
 
 int run_eval(const std::string& program, std::vector<std::string> args) {
   CLI::App app("Score translations: corpus BLEU (13a tokenizer, exponential smoothing, mixed case) and "

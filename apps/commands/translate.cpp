@@ -8,7 +8,10 @@
 #include <fstream>
 #include <iostream>
 
+#include "commands/attention_output.h"
 #include "commands/command.h"
+#include "commands/interactive.h"
+#include "crosstalk/align/attention_capture.h"
 #include "crosstalk/common/device.h"
 #include "crosstalk/common/error.h"
 #include "crosstalk/eval/bleu.h"
@@ -43,36 +46,19 @@ std::vector<search::Translation> translate_chunk(search::Translator& translator,
 }
 
 // One line per input line, or with --nbest K > 1 the Moses n-best format:
-// "INDEX ||| translation ||| score" for each hypothesis, best first.
-void write_translation(std::ostream& out, const search::Translation& t, int64_t index, int64_t nbest) {
+// "INDEX ||| translation ||| score" for each hypothesis, best first. With
+// alignments, " ||| <Pharaoh>" follows (alignments[k] for hypothesis k).
+void write_translation(std::ostream& out, const search::Translation& t, int64_t index, int64_t nbest,
+                       const std::vector<align::Alignment>& alignments) {
+  auto tail = [&](size_t k) {
+    return alignments.empty() || t.nbest.empty() ? std::string() : " ||| " + align::to_pharaoh(alignments[k]);
+  };
   if (nbest <= 1) {
-    out << t.text << '\n';
+    out << t.text << tail(0) << '\n';
     return;
   }
   for (size_t k = 0; k < t.nbest.size(); ++k)
-    out << index << " ||| " << t.nbest_text[k] << " ||| " << t.nbest[k].score << '\n';
-}
-
-void interactive(search::Translator& translator, const search::DecodeOptions& decode) {
-  std::cerr << "Type a sentence and press Enter; :quit (or Ctrl-D) ends.\n";
-  std::string line;
-  while (true) {
-    std::cout << "> " << std::flush;
-    if (!std::getline(std::cin, line)) break;
-    if (line == ":quit" || line == ":q" || line == ":exit") break;
-    if (blank(line)) continue;
-    const auto start = std::chrono::steady_clock::now();
-    auto out = translator.translate({line}, decode);
-    const double ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
-    if (decode.nbest <= 1) {
-      std::cout << out[0].text << "\n";
-    } else {
-      for (size_t k = 0; k < out[0].nbest.size(); ++k)
-        std::printf("%zu. %s  (%.3f)\n", k + 1, out[0].nbest_text[k].c_str(), out[0].nbest[k].score);
-    }
-    spdlog::debug("{:.0f} ms", ms);
-  }
-  std::cout << "\n";
+    out << index << " ||| " << t.nbest_text[k] << " ||| " << t.nbest[k].score << tail(k) << '\n';
 }
 
 }  // namespace
@@ -103,6 +89,12 @@ int run_translate(const std::string& program, std::vector<std::string> args) {
   app.add_option("--device", device, "cpu, cuda, cuda:N or auto")->capture_default_str();
   app.add_option("--threads", threads, "CPU threads for LibTorch/BLAS")->capture_default_str();
   app.add_option("--chunk", chunk, "lines read before a piped batch is translated")->capture_default_str();
+  bool alignment = false, force_interactive = false;
+  app.add_flag("--interactive", force_interactive, "the interactive prompt even when stdin or stdout is not a terminal");
+  app.add_flag("--alignment", alignment, "append each translation's word alignment: ' ||| 0-0 1-2 ...' (Pharaoh, "
+                                         "0-based, source first) from the decoder's cross-attention");
+  AttentionFlags flags;
+  flags.add_to(app);
   int code = 0;
   if (!parse_args(app, std::move(args), &code)) return code;
   if (decode.batch_size <= 0) throw UserError("--batch-size must be positive");
@@ -112,6 +104,8 @@ int run_translate(const std::string& program, std::vector<std::string> args) {
   if (decode.length_penalty < 0) throw UserError("--lenpen must not be negative");
   if (chunk <= 0) throw UserError("--chunk must be positive");
   if (decode.max_len_a < 0 || decode.max_len_b < 0) throw UserError("--max-len-a and --max-len-b must not be negative");
+  flags.validate();
+  decode.return_attention = alignment || flags.wants_files();
 
   std::ifstream in_file;
   if (!input.empty()) {
@@ -129,13 +123,18 @@ int run_translate(const std::string& program, std::vector<std::string> args) {
   setup_runtime(threads);
   auto loaded = train::load_model_dir(model_dir);
   spdlog::info("model: {} ({} pieces), device {}", loaded.weights, loaded.vocab.size(), dev.str());
+  flags.check_model(loaded.model->options().decoder_layers(), loaded.model->options().heads());
   search::Translator translator(loaded.model, loaded.vocab, dev);
+  const auto selection = flags.selection();
 
   std::istream& in = input.empty() ? std::cin : in_file;
   std::ostream& out = output.empty() ? std::cout : out_file;
-  if (input.empty() && output.empty() && isatty(fileno(stdin)) && isatty(fileno(stdout))) {
+  if (force_interactive || (input.empty() && output.empty() && isatty(fileno(stdin)) && isatty(fileno(stdout)))) {
+    if (!input.empty() || !output.empty()) throw UserError("--interactive reads stdin and writes stdout: drop --input/--output");
     if (!ref.empty()) throw UserError("--ref scores a file or piped input, not an interactive session");
-    interactive(translator, decode);
+    if (flags.wants_files()) throw UserError("--heatmap and --json write files for file or piped input; "
+                                             "interactively, :save PATH saves a heatmap");
+    run_interactive(translator, decode, flags, alignment);
     return 0;
   }
   int64_t empty = 0, total = 0, generated = 0;
@@ -143,15 +142,25 @@ int run_translate(const std::string& program, std::vector<std::string> args) {
   double seconds = 0.0;
   std::vector<std::string> lines;
   std::string line;
+  AttentionFiles files(flags, "own translation, " + (decode.beam_size == 1 ? std::string("greedy") : "beam " + std::to_string(decode.beam_size)));
   auto flush = [&]() {
     int64_t index = total;
     const auto start = std::chrono::steady_clock::now();
     auto translations = translate_chunk(translator, lines, decode, &empty);
     seconds += std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-    for (const auto& t : translations) {
+    for (size_t i = 0; i < translations.size(); ++i) {
+      const auto& t = translations[i];
       if (!t.nbest.empty()) generated += static_cast<int64_t>(t.best.tokens.size()) + 1;
       if (!ref.empty()) hypotheses.push_back(t.text);
-      write_translation(out, t, index++, decode.nbest);
+      std::vector<align::Alignment> alignments;
+      if (decode.return_attention) {
+        for (size_t k = 0; k < std::max<size_t>(t.nbest.size(), 1); ++k) {
+          const auto record = align::translation_attention(t, translator.vocab(), lines[i], k);
+          alignments.push_back(record.layers() > 0 ? record.alignment(selection, {flags.threshold}) : align::Alignment{});
+          if (k == 0 && record.layers() > 0) files.add(index + 1, lines[i], t.text, record, alignments[0]);
+        }
+      }
+      write_translation(out, t, index++, decode.nbest, alignment ? alignments : std::vector<align::Alignment>{});
     }
     out.flush();
     total += static_cast<int64_t>(lines.size());
@@ -163,6 +172,7 @@ int run_translate(const std::string& program, std::vector<std::string> args) {
     if (static_cast<int64_t>(lines.size()) >= chunk) flush();
   }
   if (!lines.empty()) flush();
+  files.close();
   if (!out) throw UserError("writing the translations failed");
   if (empty > 0) spdlog::warn("{} of {} input lines were empty: left empty in the output", empty, total);
   spdlog::info("translated {} lines in {:.2f} s, beam {}: {} pieces generated (EOS included), {:.0f} generated tok/s",

@@ -1,0 +1,132 @@
+// crosstalk align: forced word alignment of sentence pairs from the decoder's cross-attention.
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
+#include <cstdio>
+#include <fstream>
+#include <iostream>
+
+#include "commands/attention_output.h"
+#include "commands/command.h"
+#include "crosstalk/align/aer.h"
+#include "crosstalk/align/attention_capture.h"
+#include "crosstalk/common/device.h"
+#include "crosstalk/common/error.h"
+#include "crosstalk/text/corpus.h"
+#include "crosstalk/train/checkpoint.h"
+
+namespace crosstalk::app {
+
+namespace {
+
+std::vector<align::GoldAlignment> read_gold(const std::string& path) {
+  std::vector<align::GoldAlignment> gold;
+  const auto lines = text::read_lines(path);
+  for (size_t i = 0; i < lines.size(); ++i) gold.push_back(align::parse_gold(lines[i], path + ":" + std::to_string(i + 1)));
+  return gold;
+}
+
+// The selections --sweep scores: each layer and all layers (heads averaged), each head of `chosen`.
+std::vector<align::AttentionSelection> sweep_selections(int64_t layers, int64_t heads, int64_t chosen_layer) {
+  std::vector<align::AttentionSelection> out;
+  for (int64_t l = 1; l <= layers; ++l) out.push_back({l, 0});
+  out.push_back({0, 0});
+  for (int64_t h = 1; h <= heads; ++h) out.push_back({chosen_layer, h});
+  return out;
+}
+
+}  // namespace
+
+int run_align(const std::string& program, std::vector<std::string> args) {
+  CLI::App app("Forced word alignment: the model reads each source sentence and the given target sentence "
+               "(teacher forcing); each target word is linked to the source word its decoder cross-attention "
+               "weighs most (SentencePiece pieces merged into words, EOS left out). Writes one line per pair "
+               "in Pharaoh format 'src-tgt ...' (0-based word indices, source first).",
+               program);
+  app.set_config("--config", "", "TOML file with any of these flags");
+  app.allow_config_extras(CLI::config_extras_mode::error);
+  app.get_formatter()->column_width(34);
+  std::string model_dir, src_path, tgt_path, output, gold_path, device = "auto";
+  int threads = 2;
+  int64_t batch_size = 32;
+  bool sweep = false;
+  AttentionFlags flags;
+  app.add_option("--model,-m", model_dir, "model directory written by `crosstalk train`")->required();
+  app.add_option("--src", src_path, "source sentences, one per line")->required();
+  app.add_option("--tgt", tgt_path, "target sentences, line-aligned with --src")->required();
+  app.add_option("--output,-o", output, "write the alignments to this file instead of stdout");
+  flags.add_to(app);
+  app.add_option("--gold", gold_path, "score the alignments against this gold file (AER, precision, recall on stderr)");
+  app.add_flag("--sweep", sweep, "with --gold: also the AER of every layer, of all layers, and of every head");
+  app.add_option("--batch-size", batch_size, "sentence pairs run together")->capture_default_str();
+  app.add_option("--device", device, "cpu, cuda, cuda:N or auto")->capture_default_str();
+  app.add_option("--threads", threads, "CPU threads for LibTorch/BLAS")->capture_default_str();
+  int code = 0;
+  if (!parse_args(app, std::move(args), &code)) return code;
+  flags.validate();
+  if (batch_size <= 0) throw UserError("--batch-size must be positive");
+  if (sweep && gold_path.empty()) throw UserError("--sweep needs --gold FILE");
+  const auto sources = text::read_lines(src_path);
+  const auto targets = text::read_lines(tgt_path);
+  if (sources.size() != targets.size())
+    throw UserError("line counts differ: --src '" + src_path + "' has " + std::to_string(sources.size()) +
+                    " lines, --tgt '" + tgt_path + "' has " + std::to_string(targets.size()));
+  std::vector<align::GoldAlignment> gold;
+  if (!gold_path.empty()) {
+    gold = read_gold(gold_path);
+    if (gold.size() != sources.size())
+      throw UserError("--gold '" + gold_path + "' has " + std::to_string(gold.size()) + " lines but --src has " +
+                      std::to_string(sources.size()));
+  }
+  std::ofstream out_file;
+  if (!output.empty()) {
+    out_file.open(output, std::ios::trunc);
+    if (!out_file) throw UserError("cannot write --output '" + output + "'");
+  }
+  std::ostream& out = output.empty() ? std::cout : out_file;
+  const auto dev = resolve_device(device);
+  setup_runtime(threads);
+  auto loaded = train::load_model_dir(model_dir);
+  loaded.model->to(dev);
+  const int64_t layers = loaded.model->options().decoder_layers(), heads = loaded.model->options().heads();
+  const auto selection = flags.selection();
+  flags.check_model(layers, heads);
+  spdlog::info("model: {} ({} decoder layers x {} heads); alignments from {}", loaded.weights, layers, heads,
+               align::describe(selection, layers, heads));
+
+  AttentionFiles files(flags, "forced alignment");
+  const int64_t chosen = selection.layer == align::AttentionSelection::kDefaultLayer
+                             ? align::default_alignment_layer(layers) : selection.layer;
+  const auto swept = sweep ? sweep_selections(layers, heads, chosen == 0 ? layers : chosen)
+                           : std::vector<align::AttentionSelection>{};
+  std::vector<align::Alignment> hyps;
+  std::vector<std::vector<align::Alignment>> swept_hyps(swept.size());
+  const size_t chunk = 256;
+  for (size_t start = 0; start < sources.size(); start += chunk) {
+    const size_t end = std::min(sources.size(), start + chunk);
+    const std::vector<std::string> src(sources.begin() + start, sources.begin() + end);
+    const std::vector<std::string> tgt(targets.begin() + start, targets.begin() + end);
+    const auto records = align::forced_attention(loaded.model, loaded.vocab, src, tgt, batch_size);
+    for (size_t k = 0; k < records.size(); ++k) {
+      const auto alignment = records[k].alignment(selection, {flags.threshold});
+      out << align::to_pharaoh(alignment) << '\n';
+      files.add(static_cast<int64_t>(start + k + 1), src[k], tgt[k], records[k], alignment);
+      if (!gold.empty()) hyps.push_back(alignment);
+      for (size_t s = 0; s < swept.size(); ++s) swept_hyps[s].push_back(records[k].alignment(swept[s], {flags.threshold}));
+    }
+  }
+  files.close();
+  out.flush();
+  if (!out) throw UserError("writing the alignments failed");
+  spdlog::info("aligned {} sentence pairs{}", sources.size(),
+               flags.heatmap_dir.empty() ? "" : ", " + std::to_string(files.images()) + " heatmaps in " + flags.heatmap_dir);
+  if (!gold.empty()) {
+    spdlog::info("{}: {}", align::describe(selection, layers, heads), align::score_alignments(gold, hyps).to_string());
+    for (size_t s = 0; s < swept.size(); ++s)
+      std::fprintf(stderr, "%-40s %s\n", align::describe(swept[s], layers, heads).c_str(),
+                   align::score_alignments(gold, swept_hyps[s]).to_string().c_str());
+  }
+  return 0;
+}
+
+}  // namespace crosstalk::app

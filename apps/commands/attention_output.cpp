@@ -1,0 +1,131 @@
+#include "commands/attention_output.h"
+
+#include <cstdio>
+#include <filesystem>
+
+#include "crosstalk/common/error.h"
+
+namespace crosstalk::app {
+
+namespace {
+
+// "all"/"avg"/"default" or a number >= 1.
+int64_t parse_choice(const std::string& flag, const std::string& value, const std::string& word, int64_t word_value) {
+  if (value == word) return word_value;
+  try {
+    size_t used = 0;
+    const long long n = std::stoll(value, &used);
+    if (used == value.size() && n >= 1) return n;
+  } catch (const std::exception&) {
+  }
+  throw UserError(flag + " must be a number from 1 or '" + word + "', got '" + value + "'");
+}
+
+bool ends_with(const std::string& s, const std::string& tail) {
+  return s.size() >= tail.size() && s.compare(s.size() - tail.size(), tail.size(), tail) == 0;
+}
+
+}  // namespace
+
+void AttentionFlags::add_to(CLI::App& app) {
+  app.add_option("--layer", layer, "decoder layer whose cross-attention is used: N (from 1), 'all' (averaged) or "
+                                   "'default' (second-to-last: lowest AER on the shipped gold)")
+      ->capture_default_str();
+  app.add_option("--head", head, "attention head: N (from 1) or 'avg' (all heads averaged)")->capture_default_str();
+  app.add_option("--align-threshold", threshold,
+                 "0: link each target word to its argmax source word; > 0: link every source word whose "
+                 "weight (renormalized without EOS) is at least this")
+      ->capture_default_str();
+  app.add_option("--heatmap", heatmap_dir, "write a cross-attention heatmap per sentence into this directory");
+  app.add_option("--heatmap-format", heatmap_format, "svg, png or both")->capture_default_str();
+  app.add_flag("--heads-grid", heads_grid, "heatmaps show every head of the layer side by side");
+  app.add_option("--json", json, "write the raw attention (pieces, words, layers x heads x tgt x src) to this file");
+}
+
+align::AttentionSelection AttentionFlags::selection() const {
+  align::AttentionSelection s;
+  s.layer = layer == "all" ? 0 : parse_choice("--layer", layer, "default", align::AttentionSelection::kDefaultLayer);
+  s.head = parse_choice("--head", head, "avg", 0);
+  return s;
+}
+
+void AttentionFlags::validate() const {
+  selection();
+  if (threshold < 0.0 || threshold > 1.0) throw UserError("--align-threshold must be between 0 and 1");
+  if (heatmap_format != "svg" && heatmap_format != "png" && heatmap_format != "both")
+    throw UserError("--heatmap-format must be svg, png or both, got '" + heatmap_format + "'");
+  if (heads_grid && heatmap_dir.empty()) throw UserError("--heads-grid needs --heatmap DIR");
+  if (!heatmap_dir.empty()) {
+    std::error_code ec;
+    std::filesystem::create_directories(heatmap_dir, ec);
+    if (ec || !std::filesystem::is_directory(heatmap_dir))
+      throw UserError("cannot create --heatmap directory '" + heatmap_dir + "'" + (ec ? ": " + ec.message() : ""));
+  }
+}
+
+void AttentionFlags::check_model(int64_t layers, int64_t heads) const {
+  const auto s = selection();
+  if (s.layer > layers)
+    throw UserError("--layer " + layer + ": the decoder has layers 1.." + std::to_string(layers) + " (or 'all')");
+  if (s.head > heads) throw UserError("--head " + head + ": each layer has heads 1.." + std::to_string(heads) + " (or 'avg')");
+}
+
+align::Heatmap make_heatmap(const align::AttentionRecord& record, const align::AttentionSelection& selection,
+                            bool heads_grid, int64_t sentence, const std::string& what) {
+  const int64_t layers = record.layers(), heads = record.heads();
+  align::Heatmap h;
+  const std::string head_part = heads_grid ? ", all " + std::to_string(heads) + " heads" : "";
+  auto shown = selection;
+  if (heads_grid) shown.head = 0;
+  std::string where = align::describe(shown, layers, heads);
+  if (heads_grid) where = where.substr(0, where.rfind(", heads averaged")) + head_part;
+  h.title = "Cross-attention \xC2\xB7 sentence " + std::to_string(sentence) + " \xC2\xB7 " + where +
+            (what.empty() ? "" : " \xC2\xB7 " + what);
+  if (!heads_grid) {
+    h.panels.push_back({"", record.word_matrix(selection)});
+    return h;
+  }
+  for (int64_t k = 1; k <= heads; ++k) {
+    auto one = selection;
+    one.head = k;
+    h.panels.push_back({"head " + std::to_string(k), record.word_matrix(one)});
+  }
+  return h;
+}
+
+std::vector<std::string> save_heatmap_files(const align::Heatmap& heatmap, const std::string& path) {
+  if (ends_with(path, ".svg") || ends_with(path, ".png")) {
+    align::save_heatmap(heatmap, path);
+    return {path};
+  }
+  align::save_heatmap(heatmap, path + ".svg");
+  align::save_heatmap(heatmap, path + ".png");
+  return {path + ".svg", path + ".png"};
+}
+
+AttentionFiles::AttentionFiles(const AttentionFlags& flags, std::string what)
+    : flags_(flags), selection_(flags.selection()), what_(std::move(what)) {
+  if (!flags.json.empty()) json_ = std::make_unique<align::AttentionJsonWriter>(flags.json);
+}
+
+void AttentionFiles::add(int64_t sentence, const std::string& source, const std::string& target,
+                         const align::AttentionRecord& record, const align::Alignment& alignment) {
+  if (json_) json_->add(sentence, source, target, record, selection_, alignment);
+  if (flags_.heatmap_dir.empty()) return;
+  const auto heatmap = make_heatmap(record, selection_, flags_.heads_grid, sentence, what_);
+  char name[32];
+  std::snprintf(name, sizeof(name), "sentence-%04lld", static_cast<long long>(sentence));
+  const std::string stem = (std::filesystem::path(flags_.heatmap_dir) / name).string();
+  if (flags_.heatmap_format == "both") {
+    images_ += static_cast<int64_t>(save_heatmap_files(heatmap, stem).size());
+  } else {
+    align::save_heatmap(heatmap, stem + "." + flags_.heatmap_format);
+    ++images_;
+  }
+}
+
+void AttentionFiles::close() {
+  if (json_) json_->close();
+}
+
+}  // namespace crosstalk::app

@@ -1,0 +1,62 @@
+#pragma once
+
+#include <CLI/CLI.hpp>
+
+#include <memory>
+#include <string>
+
+#include "crosstalk/align/alignment.h"
+#include "crosstalk/align/attention_json.h"
+#include "crosstalk/align/attention_record.h"
+#include "crosstalk/align/heatmap.h"
+
+namespace crosstalk::app {
+
+/// The flags `align` and `translate` share for looking at cross-attention.
+struct AttentionFlags {
+  std::string layer = "default";  // N (from 1), "all", or "default" (default_alignment_layer)
+  std::string head = "avg";       // N (from 1) or "avg"
+  double threshold = 0.0;         // 0: argmax per target word; else soft threshold
+  std::string heatmap_dir;
+  std::string heatmap_format = "both";  // svg, png or both
+  bool heads_grid = false;
+  std::string json;
+
+  void add_to(CLI::App& app);
+  /// --layer / --head as a selection; UserError on a bad value.
+  align::AttentionSelection selection() const;
+  /// Checks the values (UserError) and creates the heatmap directory.
+  void validate() const;
+  /// UserError if --layer / --head name a layer or head the model does not have.
+  void check_model(int64_t layers, int64_t heads) const;
+  bool wants_files() const { return !heatmap_dir.empty() || !json.empty(); }
+};
+
+/// The heatmap of one record: the selected layer/head, or with heads_grid every
+/// head of the selected layer. `what` goes into the title (e.g. "forced alignment").
+align::Heatmap make_heatmap(const align::AttentionRecord& record, const align::AttentionSelection& selection,
+                            bool heads_grid, int64_t sentence, const std::string& what);
+
+/// Writes `heatmap` to `path`; without an .svg / .png extension, to path.svg and path.png.
+/// Returns the paths written.
+std::vector<std::string> save_heatmap_files(const align::Heatmap& heatmap, const std::string& path);
+
+/// Heatmap images and the JSON file for a stream of sentences.
+class AttentionFiles {
+ public:
+  explicit AttentionFiles(const AttentionFlags& flags, std::string what);
+  /// sentence counts from 1 (the input line number).
+  void add(int64_t sentence, const std::string& source, const std::string& target,
+           const align::AttentionRecord& record, const align::Alignment& alignment);
+  void close();
+  int64_t images() const { return images_; }
+
+ private:
+  const AttentionFlags& flags_;
+  align::AttentionSelection selection_;
+  std::string what_;
+  std::unique_ptr<align::AttentionJsonWriter> json_;
+  int64_t images_ = 0;
+};
+
+}  // namespace crosstalk::app

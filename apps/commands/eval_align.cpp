@@ -1,0 +1,49 @@
+// crosstalk eval-align: precision, recall and AER of word alignments against a gold standard.
+#include <cstdio>
+#include <sstream>
+
+#include "commands/command.h"
+#include "crosstalk/align/aer.h"
+#include "crosstalk/common/error.h"
+#include "crosstalk/text/corpus.h"
+
+namespace crosstalk::app {
+
+int run_eval_align(const std::string& program, std::vector<std::string> args) {
+  CLI::App app("Score word alignments against a gold standard: precision, recall and alignment error rate "
+               "(Och & Ney 2003). Both files have one sentence pair per line in Pharaoh format, 0-based "
+               "word indices, source first. Gold links: 'i-j' (or 'i-j-S') is sure, 'i?j' (or 'i-j-P') is "
+               "possible. precision = |A&P|/|A|, recall = |A&S|/|S|, AER = 1 - (|A&S| + |A&P|)/(|A| + |S|).",
+               program);
+  std::string gold_path, hyp_path;
+  bool json = false;
+  app.add_option("--gold", gold_path, "gold alignments (sure and possible links)")->required();
+  app.add_option("--hyp", hyp_path, "alignments to score, e.g. from `crosstalk align` (i-j links only)")->required();
+  app.add_flag("--json", json, "print one JSON object");
+  int code = 0;
+  if (!parse_args(app, std::move(args), &code)) return code;
+  const auto gold_lines = text::read_lines(gold_path);
+  const auto hyp_lines = text::read_lines(hyp_path);
+  if (gold_lines.size() != hyp_lines.size())
+    throw UserError("line counts differ: --gold '" + gold_path + "' has " + std::to_string(gold_lines.size()) +
+                    " lines, --hyp '" + hyp_path + "' has " + std::to_string(hyp_lines.size()));
+  std::vector<align::GoldAlignment> gold;
+  std::vector<align::Alignment> hyp;
+  for (size_t i = 0; i < gold_lines.size(); ++i) {
+    gold.push_back(align::parse_gold(gold_lines[i], gold_path + ":" + std::to_string(i + 1)));
+    hyp.push_back(align::parse_pharaoh(hyp_lines[i], hyp_path + ":" + std::to_string(i + 1)));
+  }
+  const auto s = align::score_alignments(gold, hyp);
+  if (json) {
+    std::printf("{\"sentences\": %lld, \"aer\": %.17g, \"precision\": %.17g, \"recall\": %.17g, \"hyp_links\": %lld, "
+                "\"sure_links\": %lld, \"possible_links\": %lld, \"hits_sure\": %lld, \"hits_possible\": %lld}\n",
+                static_cast<long long>(s.sentences), s.aer, s.precision, s.recall, static_cast<long long>(s.hyp_links),
+                static_cast<long long>(s.sure_links), static_cast<long long>(s.possible_links),
+                static_cast<long long>(s.hits_sure), static_cast<long long>(s.hits_possible));
+  } else {
+    std::printf("%s\n", s.to_string().c_str());
+  }
+  return 0;
+}
+
+}  // namespace crosstalk::app

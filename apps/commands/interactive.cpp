@@ -1,0 +1,109 @@
+#include "commands/interactive.h"
+
+#include <spdlog/spdlog.h>
+
+#include <chrono>
+#include <cstdio>
+#include <iostream>
+#include <optional>
+#include <sstream>
+
+#include "crosstalk/align/attention_capture.h"
+#include "crosstalk/align/terminal_heatmap.h"
+#include "crosstalk/common/error.h"
+
+namespace crosstalk::app {
+
+namespace {
+
+bool blank(const std::string& s) { return s.find_first_not_of(" \t\r") == std::string::npos; }
+
+void help() {
+  std::cout << "Type a sentence and press Enter. Commands:\n"
+               "  :align on      show the cross-attention of each translation as a terminal heatmap\n"
+               "  :align color   the same in 256 colours\n"
+               "  :align off     stop showing it\n"
+               "  :save PATH     save the last translation's heatmap (PATH.svg + PATH.png, or the one\n"
+               "                 format PATH ends in)\n"
+               "  :help          this text\n"
+               "  :quit          end (or Ctrl-D)\n";
+}
+
+struct Last {
+  int64_t sentence = 0;
+  align::AttentionRecord record;
+};
+
+}  // namespace
+
+void run_interactive(search::Translator& translator, search::DecodeOptions decode, const AttentionFlags& flags,
+                     bool show_alignment) {
+  decode.return_attention = true;  // kept for :align and :save (a few ms a sentence)
+  const auto selection = flags.selection();
+  enum class Show { off, shades, color } show = Show::off;
+  std::optional<Last> last;
+  int64_t sentence = 0;
+  std::cerr << "Type a sentence and press Enter; :help lists the commands (:align on, :save PATH), :quit ends.\n";
+  std::string line;
+  while (true) {
+    std::cout << "> " << std::flush;
+    if (!std::getline(std::cin, line)) break;
+    if (line == ":quit" || line == ":q" || line == ":exit") break;
+    if (blank(line)) continue;
+    if (line[0] == ':') {
+      std::istringstream words(line);
+      std::string command, argument, extra;
+      words >> command >> argument >> extra;
+      if (command == ":help" || command == ":h") {
+        help();
+      } else if (command == ":align" && extra.empty() && (argument == "on" || argument == "off" || argument == "color")) {
+        show = argument == "on" ? Show::shades : argument == "color" ? Show::color : Show::off;
+        std::cout << "alignment view " << argument << "\n";
+      } else if (command == ":save" && !argument.empty() && extra.empty()) {
+        if (!last) {
+          std::cout << "nothing to save yet: translate a sentence first\n";
+          continue;
+        }
+        try {
+          const auto heatmap = make_heatmap(last->record, selection, flags.heads_grid, last->sentence, "own translation");
+          for (const auto& path : save_heatmap_files(heatmap, argument)) std::cout << "saved " << path << "\n";
+        } catch (const UserError& e) {
+          std::cout << "cannot save: " << e.what() << "\n";
+        }
+      } else {
+        std::cout << "unknown command '" << line << "' (:help lists them)\n";
+      }
+      continue;
+    }
+    const auto start = std::chrono::steady_clock::now();
+    auto out = translator.translate({line}, decode);
+    const double ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
+    const auto& t = out[0];
+    last = Last{++sentence, align::translation_attention(t, translator.vocab(), line)};
+    if (decode.nbest <= 1) {
+      std::cout << t.text;
+      if (show_alignment) std::cout << " ||| " << align::to_pharaoh(last->record.alignment(selection, {flags.threshold}));
+      std::cout << "\n";
+    } else {
+      for (size_t k = 0; k < t.nbest.size(); ++k) {
+        std::printf("%zu. %s  (%.3f)", k + 1, t.nbest_text[k].c_str(), t.nbest[k].score);
+        if (show_alignment)
+          std::printf(" ||| %s", align::to_pharaoh(align::translation_attention(t, translator.vocab(), line, k)
+                                                       .alignment(selection, {flags.threshold})).c_str());
+        std::printf("\n");
+      }
+      std::fflush(stdout);
+    }
+    if (show != Show::off && last->record.layers() > 0) {
+      align::TerminalHeatmapOptions options;
+      options.color = show == Show::color;
+      std::cout << "cross-attention, " << align::describe(selection, last->record.layers(), last->record.heads())
+                << " (rows: translation, columns: source)\n"
+                << align::terminal_heatmap(last->record.word_matrix(selection), options) << std::flush;
+    }
+    spdlog::debug("{:.0f} ms", ms);
+  }
+  std::cout << "\n";
+}
+
+}  // namespace crosstalk::app

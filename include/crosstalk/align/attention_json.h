@@ -1,0 +1,38 @@
+#pragma once
+
+#include <cstdint>
+#include <fstream>
+#include <string>
+
+#include "crosstalk/align/attention_record.h"
+
+namespace crosstalk::align {
+
+/// Writes attention records as one JSON document, a sentence at a time:
+/// {"format": "crosstalk-attention-1", "sentences": [ {...}, ... ]}
+/// Each sentence object holds
+///   "sentence" (1-based line number), "source", "target" (text),
+///   "src_pieces", "tgt_pieces" (EOS last, as "</s>"), "src_words", "tgt_words"
+///   (EOS last), "src_piece_word", "tgt_piece_word" (word index of each piece),
+///   "layers", "heads", "attention": [layers][heads][tgt pieces + 1][src pieces + 1],
+///   "selection" (e.g. "layer 5 of 6, heads averaged"), "word_attention" for that
+///   selection [tgt words + 1][src words + 1], and "alignment" (Pharaoh).
+class AttentionJsonWriter {
+ public:
+  /// UserError if `path` cannot be written.
+  explicit AttentionJsonWriter(const std::string& path);
+  ~AttentionJsonWriter();  // closes the document if close() was not called
+
+  void add(int64_t sentence, const std::string& source, const std::string& target, const AttentionRecord& record,
+           const AttentionSelection& selection, const Alignment& alignment);
+  /// Ends the document; UserError if writing failed.
+  void close();
+
+ private:
+  std::string path_;
+  std::ofstream out_;
+  bool first_ = true;
+  bool closed_ = false;
+};
+
+}  // namespace crosstalk::align

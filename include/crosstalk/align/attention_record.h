@@ -1,0 +1,59 @@
+#pragma once
+
+#include <torch/torch.h>
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "crosstalk/align/alignment.h"
+#include "crosstalk/align/labeled_matrix.h"
+#include "crosstalk/align/words.h"
+
+namespace crosstalk::align {
+
+/// Which cross-attention to look at. Layers and heads count from 1 (as shown in
+/// titles and on the command line); 0 means the average.
+struct AttentionSelection {
+  static constexpr int64_t kDefaultLayer = -1;
+  int64_t layer = kDefaultLayer;  // 1..layers, 0 = all layers averaged, -1 = default_alignment_layer()
+  int64_t head = 0;               // 1..heads, 0 = heads averaged
+};
+
+/// The layer used when none is asked for, for a decoder of `layers` layers:
+/// the one with the lowest AER on the shipped gold alignments (data/align/).
+int64_t default_alignment_layer(int64_t layers);
+
+/// "layer 5 of 6, heads averaged", "all 6 layers averaged, head 2 of 4", ...
+std::string describe(const AttentionSelection& selection, int64_t layers, int64_t heads);
+
+/// The decoder's cross-attention for one sentence pair, every layer and head, on
+/// subword pieces. Row i holds the weights the decoder used to emit target piece i
+/// (its query is the piece before it, BOS for i = 0); the last row emitted EOS.
+/// The last column is the source EOS.
+struct AttentionRecord {
+  std::vector<std::string> src_pieces;  // [src_len] without EOS
+  std::vector<std::string> tgt_pieces;  // [tgt_len] without EOS
+  Segmentation src;                     // source words + EOS
+  Segmentation tgt;                     // target words + EOS
+  torch::Tensor attention;              // [layers, heads, tgt_len + 1, src_len + 1] float32, CPU
+
+  int64_t layers() const { return attention.size(0); }
+  int64_t heads() const { return attention.size(1); }
+
+  /// The selected [tgt_len + 1, src_len + 1] piece matrix, row-major.
+  /// UserError if the layer or head does not exist.
+  std::vector<float> piece_weights(const AttentionSelection& selection) const;
+  /// Piece labels (EOS row and column included).
+  LabeledMatrix piece_matrix(const AttentionSelection& selection) const;
+  /// Word labels: merge_attention() of the piece matrix (EOS row and column included).
+  LabeledMatrix word_matrix(const AttentionSelection& selection) const;
+  /// Word alignment from word_matrix(), EOS left out.
+  Alignment alignment(const AttentionSelection& selection, const ExtractOptions& options = {}) const;
+};
+
+/// Builds a record; checks attention is [layers, heads, tgt_pieces + 1, src_pieces + 1].
+AttentionRecord make_record(std::vector<std::string> src_pieces, std::vector<std::string> tgt_pieces,
+                            torch::Tensor attention);
+
+}  // namespace crosstalk::align

@@ -1,0 +1,69 @@
+#include "crosstalk/align/attention_record.h"
+
+#include "crosstalk/common/error.h"
+
+namespace crosstalk::align {
+
+int64_t default_alignment_layer(int64_t layers) {
+  // Measured on data/align/multi30k_val30.gold (README, "Word alignments"): with the
+  // default 6-layer model the second-to-last layer has the lowest AER.
+  return layers >= 2 ? layers - 1 : layers;
+}
+
+std::string describe(const AttentionSelection& selection, int64_t layers, int64_t heads) {
+  const int64_t layer = selection.layer == AttentionSelection::kDefaultLayer ? default_alignment_layer(layers)
+                                                                            : selection.layer;
+  std::string out = layer == 0 ? "all " + std::to_string(layers) + " layers averaged"
+                               : "layer " + std::to_string(layer) + " of " + std::to_string(layers);
+  out += selection.head == 0 ? ", heads averaged" : ", head " + std::to_string(selection.head) + " of " +
+                                                        std::to_string(heads);
+  return out;
+}
+
+std::vector<float> AttentionRecord::piece_weights(const AttentionSelection& selection) const {
+  int64_t layer = selection.layer == AttentionSelection::kDefaultLayer ? default_alignment_layer(layers())
+                                                                      : selection.layer;
+  if (layer < 0 || layer > layers())
+    throw UserError("there is no layer " + std::to_string(layer) + ": the decoder has layers 1.." +
+                    std::to_string(layers()) + " (or 'all')");
+  if (selection.head < 0 || selection.head > heads())
+    throw UserError("there is no head " + std::to_string(selection.head) + ": each layer has heads 1.." +
+                    std::to_string(heads()) + " (or 'avg')");
+  auto a = layer == 0 ? attention.mean(0) : attention[layer - 1];  // [heads, tgt + 1, src + 1]
+  a = selection.head == 0 ? a.mean(0) : a[selection.head - 1];      // [tgt + 1, src + 1]
+  a = a.to(torch::kFloat).contiguous();
+  return std::vector<float>(a.data_ptr<float>(), a.data_ptr<float>() + a.numel());
+}
+
+LabeledMatrix AttentionRecord::piece_matrix(const AttentionSelection& selection) const {
+  auto rows = tgt_pieces, cols = src_pieces;
+  rows.emplace_back(kEosLabel);
+  cols.emplace_back(kEosLabel);
+  return align::piece_matrix(piece_weights(selection), rows, cols);
+}
+
+LabeledMatrix AttentionRecord::word_matrix(const AttentionSelection& selection) const {
+  return merge_attention(piece_weights(selection), tgt, src);
+}
+
+Alignment AttentionRecord::alignment(const AttentionSelection& selection, const ExtractOptions& options) const {
+  return extract_alignment(word_matrix(selection), src.real_words, tgt.real_words, options);
+}
+
+AttentionRecord make_record(std::vector<std::string> src_pieces, std::vector<std::string> tgt_pieces,
+                            torch::Tensor attention) {
+  TORCH_CHECK(attention.dim() == 4, "attention must be [layers, heads, tgt + 1, src + 1], got ", attention.sizes());
+  TORCH_CHECK(attention.size(2) == static_cast<int64_t>(tgt_pieces.size()) + 1 &&
+                  attention.size(3) == static_cast<int64_t>(src_pieces.size()) + 1,
+              "attention ", attention.sizes(), " does not match ", tgt_pieces.size(), " target and ",
+              src_pieces.size(), " source pieces (+ EOS each)");
+  AttentionRecord r;
+  r.src = segment_words(src_pieces, /*with_eos=*/true);
+  r.tgt = segment_words(tgt_pieces, /*with_eos=*/true);
+  r.src_pieces = std::move(src_pieces);
+  r.tgt_pieces = std::move(tgt_pieces);
+  r.attention = attention.detach().to(torch::kCPU, torch::kFloat).contiguous();
+  return r;
+}
+
+}  // namespace crosstalk::align

@@ -1,0 +1,56 @@
+// Alignment error rate, precision and recall (Och & Ney 2003) on hand-made cases.
+#include <catch2/catch.hpp>
+
+#include "crosstalk/align/aer.h"
+
+namespace al = crosstalk::align;
+
+TEST_CASE("AER: perfect alignment is 0, disjoint is 1", "[align][aer]") {
+  const auto gold = al::parse_gold("0-0 1-1 2?2", "g");
+  SECTION("the sure links exactly") {
+    const auto s = al::score_alignments({gold}, {al::parse_pharaoh("0-0 1-1", "h")});
+    CHECK(s.aer == 0.0);
+    CHECK(s.precision == 1.0);
+    CHECK(s.recall == 1.0);
+  }
+  SECTION("sure plus possible links is perfect too") {
+    CHECK(al::score_alignments({gold}, {al::parse_pharaoh("0-0 1-1 2-2", "h")}).aer == 0.0);
+  }
+  SECTION("nothing in common") {
+    const auto s = al::score_alignments({gold}, {al::parse_pharaoh("0-1 1-0 2-0", "h")});
+    CHECK(s.aer == 1.0);
+    CHECK(s.precision == 0.0);
+    CHECK(s.recall == 0.0);
+  }
+}
+
+TEST_CASE("AER: a mixed case computed by hand, summed over two sentences", "[align][aer]") {
+  // Sentence 1: S = {0-0, 1-1, 2-2}, P = S + {1-2}; A = {0-0, 1-2, 2-1}
+  //   |A| = 3, |A∩S| = 1 (0-0), |A∩P| = 2 (0-0, 1-2)
+  // Sentence 2: S = {0-0}, P = S + {0-1}; A = {0-0, 0-1}
+  //   |A| = 2, |A∩S| = 1, |A∩P| = 2
+  // Totals: |A| = 5, |S| = 4, |A∩S| = 2, |A∩P| = 4
+  //   precision = 4/5, recall = 2/4, AER = 1 - (2 + 4) / (5 + 4) = 1/3
+  const std::vector<al::GoldAlignment> gold = {al::parse_gold("0-0 1-1 2-2 1?2", "g:1"),
+                                               al::parse_gold("0-0 0-1-P", "g:2")};
+  const std::vector<al::Alignment> hyp = {al::parse_pharaoh("0-0 1-2 2-1", "h:1"), al::parse_pharaoh("0-0 0-1", "h:2")};
+  const auto s = al::score_alignments(gold, hyp);
+  CHECK(s.hyp_links == 5);
+  CHECK(s.sure_links == 4);
+  CHECK(s.possible_links == 6);
+  CHECK(s.hits_sure == 2);
+  CHECK(s.hits_possible == 4);
+  CHECK(s.precision == Approx(0.8));
+  CHECK(s.recall == Approx(0.5));
+  CHECK(s.aer == Approx(1.0 / 3.0));
+  CHECK_THAT(s.to_string(), Catch::Contains("AER = 0.3333"));
+}
+
+TEST_CASE("AER: empty hypotheses and mismatched sentence counts", "[align][aer]") {
+  const auto gold = al::parse_gold("0-0 1-1", "g");
+  const auto s = al::score_alignments({gold}, {al::Alignment{}});
+  CHECK(s.precision == 0.0);
+  CHECK(s.recall == 0.0);
+  CHECK(s.aer == 1.0);
+  CHECK_THROWS_AS(al::score_alignments({gold, gold}, {al::Alignment{}}), std::invalid_argument);
+}
