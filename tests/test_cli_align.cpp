@@ -167,6 +167,15 @@ TEST_CASE("cli: interactive :align shows a terminal heatmap and :save writes the
        at = r.out.find("cross-attention, layer", at + 1))
     ++headers;
   CHECK(headers == 1);
+
+  // --heads-grid shapes what :save writes (no --heatmap needed interactively).
+  write_lines(tmp / "grid.txt", {src[2], ":save " + tmp / "grid.svg", ":quit"});
+  const auto grid = run({"translate", "--model", model.path(), "--interactive", "--heads-grid"}, tmp / "grid.txt");
+  REQUIRE(grid.code == 0);
+  const std::string svg = read_file(tmp / "grid.svg");
+  CHECK(contains(svg, "head 1"));
+  CHECK(contains(svg, "head 2"));
+  CHECK(contains(svg, "all 2 heads"));
 }
 
 TEST_CASE("cli: alignment commands reject bad input with one clear line", "[cli][align][errors]") {

@@ -49,12 +49,12 @@ align::AttentionSelection AttentionFlags::selection() const {
   return s;
 }
 
-void AttentionFlags::validate() const {
+void AttentionFlags::validate(bool interactive) const {
   selection();
   if (threshold < 0.0 || threshold > 1.0) throw UserError("--align-threshold must be between 0 and 1");
   if (heatmap_format != "svg" && heatmap_format != "png" && heatmap_format != "both")
     throw UserError("--heatmap-format must be svg, png or both, got '" + heatmap_format + "'");
-  if (heads_grid && heatmap_dir.empty()) throw UserError("--heads-grid needs --heatmap DIR");
+  if (heads_grid && heatmap_dir.empty() && !interactive) throw UserError("--heads-grid needs --heatmap DIR");
   if (!heatmap_dir.empty()) {
     std::error_code ec;
     std::filesystem::create_directories(heatmap_dir, ec);

@@ -25,8 +25,9 @@ struct AttentionFlags {
   void add_to(CLI::App& app);
   /// --layer / --head as a selection; UserError on a bad value.
   align::AttentionSelection selection() const;
-  /// Checks the values (UserError) and creates the heatmap directory.
-  void validate() const;
+  /// Checks the values (UserError) and creates the heatmap directory. Interactively,
+  /// --heads-grid shapes the images :save writes, so it needs no --heatmap there.
+  void validate(bool interactive = false) const;
   /// UserError if --layer / --head name a layer or head the model does not have.
   void check_model(int64_t layers, int64_t heads) const;
   bool wants_files() const { return !heatmap_dir.empty() || !json.empty(); }

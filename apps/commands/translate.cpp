@@ -104,7 +104,9 @@ int run_translate(const std::string& program, std::vector<std::string> args) {
   if (decode.length_penalty < 0) throw UserError("--lenpen must not be negative");
   if (chunk <= 0) throw UserError("--chunk must be positive");
   if (decode.max_len_a < 0 || decode.max_len_b < 0) throw UserError("--max-len-a and --max-len-b must not be negative");
-  flags.validate();
+  const bool interactive =
+      force_interactive || (input.empty() && output.empty() && isatty(fileno(stdin)) && isatty(fileno(stdout)));
+  flags.validate(interactive);
   decode.return_attention = alignment || flags.wants_files();
 
   std::ifstream in_file;
@@ -129,7 +131,7 @@ int run_translate(const std::string& program, std::vector<std::string> args) {
 
   std::istream& in = input.empty() ? std::cin : in_file;
   std::ostream& out = output.empty() ? std::cout : out_file;
-  if (force_interactive || (input.empty() && output.empty() && isatty(fileno(stdin)) && isatty(fileno(stdout)))) {
+  if (interactive) {
     if (!input.empty() || !output.empty()) throw UserError("--interactive reads stdin and writes stdout: drop --input/--output");
     if (!ref.empty()) throw UserError("--ref scores a file or piped input, not an interactive session");
     if (flags.wants_files()) throw UserError("--heatmap and --json write files for file or piped input; "
