@@ -111,6 +111,7 @@ TEST_CASE("cli: align writes Pharaoh alignments, heatmaps and JSON", "[cli][alig
     REQUIRE(with_gold.code == 0);
     CHECK(contains(with_gold.err, "AER = 0.0000"));
     CHECK(contains(with_gold.err, "all 1 layers averaged"));
+    CHECK(contains(with_gold.err, "lowest AER: "));
   }
 }
 

@@ -122,9 +122,19 @@ int run_align(const std::string& program, std::vector<std::string> args) {
                flags.heatmap_dir.empty() ? "" : ", " + std::to_string(files.images()) + " heatmaps in " + flags.heatmap_dir);
   if (!gold.empty()) {
     spdlog::info("{}: {}", align::describe(selection, layers, heads), align::score_alignments(gold, hyps).to_string());
-    for (size_t s = 0; s < swept.size(); ++s)
-      std::fprintf(stderr, "%-40s %s\n", align::describe(swept[s], layers, heads).c_str(),
-                   align::score_alignments(gold, swept_hyps[s]).to_string().c_str());
+    size_t best = 0;
+    std::vector<double> aer(swept.size());
+    for (size_t s = 0; s < swept.size(); ++s) {
+      const auto score = align::score_alignments(gold, swept_hyps[s]);
+      aer[s] = score.aer;
+      if (aer[s] < aer[best]) best = s;
+      std::fprintf(stderr, "%-40s %s\n", align::describe(swept[s], layers, heads).c_str(), score.to_string().c_str());
+    }
+    if (!swept.empty())
+      std::fprintf(stderr, "lowest AER: %s (%.4f): --layer %s --head %s\n",
+                   align::describe(swept[best], layers, heads).c_str(), aer[best],
+                   swept[best].layer == 0 ? "all" : std::to_string(swept[best].layer).c_str(),
+                   swept[best].head == 0 ? "avg" : std::to_string(swept[best].head).c_str());
   }
   return 0;
 }
