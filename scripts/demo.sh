@@ -18,4 +18,8 @@ else
   ./build/crosstalk train --config configs/multi30k_de_en.toml "$@"
 fi
 
+echo "demo.sh: in the translator, ':align on' shows each translation's cross-attention and" \
+     "':save NAME' writes it as NAME.svg and NAME.png; word alignments of a file:" \
+     "./build/crosstalk align --model $MODEL_DIR --src data/align/multi30k_val30.de" \
+     "--tgt data/align/multi30k_val30.en --gold data/align/multi30k_val30.gold --heatmap maps/" >&2
 exec ./build/crosstalk translate --model "$MODEL_DIR"
