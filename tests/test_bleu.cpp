@@ -108,8 +108,8 @@ TEST_CASE("tokenize_13a equals sacreBLEU's Tokenizer13a", "[eval][bleu][tokenize
 }
 
 TEST_CASE("UTF-8 helpers round-trip and flag Python whitespace", "[eval][tokenizer]") {
-  using crosstalk::eval::decode_utf8;
-  using crosstalk::eval::encode_utf8;
+  using crosstalk::decode_utf8;
+  using crosstalk::encode_utf8;
   using crosstalk::eval::is_python_space;
   const std::string text = "a\xC3\xA9\xE6\x9D\xB1\xF0\x9F\x98\x80";
   CHECK(decode_utf8(text) == std::u32string{U'a', 0xE9, 0x6771, 0x1F600});

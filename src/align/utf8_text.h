@@ -6,60 +6,24 @@
 #include <cstdint>
 #include <string>
 
+#include "crosstalk/common/utf8.h"
+
 namespace crosstalk::align::heatmap_detail {
 
 /// `text` as valid UTF-8 that XML 1.0 and a terminal accept: an invalid byte sequence
-/// becomes U+FFFD, as does any code point XML forbids (C0 controls, U+FFFE, U+FFFF); tab,
-/// newline and carriage return become a space; DEL becomes U+FFFD.
+/// becomes U+FFFD (one per offending byte, as decode_utf8 does), as does any code point
+/// XML forbids (C0 controls, U+FFFE, U+FFFF); tab, newline and carriage return become a
+/// space; DEL becomes U+FFFD.
 inline std::string sanitize_utf8(const std::string& text) {
-  static const char kReplacement[] = "\xEF\xBF\xBD";
-  std::string out;
-  out.reserve(text.size());
-  const auto* s = reinterpret_cast<const unsigned char*>(text.data());
-  const std::size_t n = text.size();
-  std::size_t i = 0;
-  while (i < n) {
-    const unsigned char c = s[i];
-    if (c < 0x80) {
-      if (c == '\t' || c == '\n' || c == '\r') {
-        out += ' ';
-      } else if (c < 0x20 || c == 0x7F) {
-        out += kReplacement;
-      } else {
-        out += static_cast<char>(c);
-      }
-      ++i;
-      continue;
-    }
-    std::size_t len = 0;
-    uint32_t cp = 0;
-    uint32_t min = 0;
-    if (c >= 0xC2 && c <= 0xDF) {
-      len = 2, cp = c & 0x1Fu, min = 0x80;
-    } else if (c >= 0xE0 && c <= 0xEF) {
-      len = 3, cp = c & 0x0Fu, min = 0x800;
-    } else if (c >= 0xF0 && c <= 0xF4) {
-      len = 4, cp = c & 0x07u, min = 0x10000;
-    }
-    bool ok = len != 0 && i + len <= n;
-    for (std::size_t k = 1; ok && k < len; ++k) {
-      if ((s[i + k] & 0xC0u) != 0x80u) {
-        ok = false;
-      } else {
-        cp = (cp << 6) | (s[i + k] & 0x3Fu);
-      }
-    }
-    ok = ok && cp >= min && cp <= 0x10FFFF && !(cp >= 0xD800 && cp <= 0xDFFF) && cp != 0xFFFE &&
-         cp != 0xFFFF;
-    if (ok) {
-      out.append(text, i, len);
-      i += len;
-    } else {
-      out += kReplacement;
-      ++i;
+  std::u32string code_points = decode_utf8(text);
+  for (char32_t& c : code_points) {
+    if (c == U'\t' || c == U'\n' || c == U'\r') {
+      c = U' ';
+    } else if (c < 0x20 || c == 0x7F || c == 0xFFFE || c == 0xFFFF) {
+      c = 0xFFFD;
     }
   }
-  return out;
+  return encode_utf8(code_points);
 }
 
 /// Terminal columns `text` takes, counted as UTF-8 code points (bytes that are not

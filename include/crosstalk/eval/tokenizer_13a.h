@@ -2,6 +2,8 @@
 
 #include <string>
 
+#include "crosstalk/common/utf8.h"  // decode_utf8 / encode_utf8, used with these
+
 namespace crosstalk::eval {
 
 /// sacreBLEU's default BLEU tokenizer ("13a", mteval-v13a.pl), exactly as
@@ -15,13 +17,6 @@ namespace crosstalk::eval {
 std::string tokenize_13a(const std::string& line);
 
 // ---- Python str semantics shared by the eval metrics ---------------------------------
-
-/// Decodes UTF-8 into code points, as Python's str sees them. An invalid or truncated
-/// sequence becomes one U+FFFD per offending byte (Python would refuse to decode it).
-std::u32string decode_utf8(const std::string& text);
-
-/// Encodes code points as UTF-8.
-std::string encode_utf8(const std::u32string& text);
 
 /// True for exactly the characters Python 3's str.isspace() accepts, which are the ones
 /// str.split() and str.rstrip() (no arguments) treat as whitespace.
