@@ -66,11 +66,9 @@ int run_align(const std::string& program, std::vector<std::string> args) {
   flags.validate();
   if (batch_size <= 0) throw UserError("--batch-size must be positive");
   if (sweep && gold_path.empty()) throw UserError("--sweep needs --gold FILE");
-  const auto sources = text::read_lines(src_path);
-  const auto targets = text::read_lines(tgt_path);
-  if (sources.size() != targets.size())
-    throw UserError("line counts differ: --src '" + src_path + "' has " + std::to_string(sources.size()) +
-                    " lines, --tgt '" + tgt_path + "' has " + std::to_string(targets.size()));
+  const auto pairs = text::read_parallel(src_path, tgt_path, /*keep_empty=*/true);
+  const auto& sources = pairs.src;
+  const auto& targets = pairs.tgt;
   std::vector<align::GoldAlignment> gold;
   if (!gold_path.empty()) {
     gold = read_gold(gold_path);

@@ -3,7 +3,6 @@
 #include <sstream>
 
 #include "commands/command.h"
-#include "crosstalk/common/error.h"
 #include "crosstalk/common/json.h"
 #include "crosstalk/eval/bleu.h"
 #include "crosstalk/eval/chrf.h"
@@ -22,11 +21,9 @@ int run_eval(const std::string& program, std::vector<std::string> args) {
   app.add_flag("--json", json, "print one JSON object instead of sacreBLEU-style lines");
   int code = 0;
   if (!parse_args(app, std::move(args), &code)) return code;
-  const auto hyps = text::read_lines(hyp);
-  const auto refs = text::read_lines(ref);
-  if (hyps.size() != refs.size())
-    throw UserError("line counts differ: '" + hyp + "' has " + std::to_string(hyps.size()) + " lines, '" + ref +
-                    "' has " + std::to_string(refs.size()));
+  const auto pairs = text::read_parallel(hyp, ref, /*keep_empty=*/true);
+  const auto& hyps = pairs.src;
+  const auto& refs = pairs.tgt;
   const auto bleu = eval::corpus_bleu(hyps, refs);
   const auto chrf = eval::corpus_chrf(hyps, refs);
   if (json) {

@@ -4,7 +4,6 @@
 
 #include "commands/command.h"
 #include "crosstalk/align/aer.h"
-#include "crosstalk/common/error.h"
 #include "crosstalk/text/corpus.h"
 
 namespace crosstalk::app {
@@ -22,11 +21,9 @@ int run_eval_align(const std::string& program, std::vector<std::string> args) {
   app.add_flag("--json", json, "print one JSON object");
   int code = 0;
   if (!parse_args(app, std::move(args), &code)) return code;
-  const auto gold_lines = text::read_lines(gold_path);
-  const auto hyp_lines = text::read_lines(hyp_path);
-  if (gold_lines.size() != hyp_lines.size())
-    throw UserError("line counts differ: --gold '" + gold_path + "' has " + std::to_string(gold_lines.size()) +
-                    " lines, --hyp '" + hyp_path + "' has " + std::to_string(hyp_lines.size()));
+  const auto pairs = text::read_parallel(gold_path, hyp_path, /*keep_empty=*/true);
+  const auto& gold_lines = pairs.src;
+  const auto& hyp_lines = pairs.tgt;
   std::vector<align::GoldAlignment> gold;
   std::vector<align::Alignment> hyp;
   for (size_t i = 0; i < gold_lines.size(); ++i) {

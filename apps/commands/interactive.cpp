@@ -11,12 +11,11 @@
 #include "crosstalk/align/attention_capture.h"
 #include "crosstalk/align/terminal_heatmap.h"
 #include "crosstalk/common/error.h"
+#include "crosstalk/text/corpus.h"
 
 namespace crosstalk::app {
 
 namespace {
-
-bool blank(const std::string& s) { return s.find_first_not_of(" \t\r") == std::string::npos; }
 
 void help() {
   std::cout << "Type a sentence and press Enter. Commands:\n"
@@ -49,7 +48,7 @@ void run_interactive(search::Translator& translator, search::DecodeOptions decod
     std::cout << "> " << std::flush;
     if (!std::getline(std::cin, line)) break;
     if (line == ":quit" || line == ":q" || line == ":exit") break;
-    if (blank(line)) continue;
+    if (text::is_blank(line)) continue;
     if (line[0] == ':') {
       std::istringstream words(line);
       std::string command, argument, extra;

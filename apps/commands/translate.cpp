@@ -24,8 +24,6 @@ namespace crosstalk::app {
 
 namespace {
 
-bool blank(const std::string& s) { return s.find_first_not_of(" \t\r") == std::string::npos; }
-
 // Translates the non-empty lines of `lines`; empty ones stay empty (counted).
 std::vector<search::Translation> translate_chunk(search::Translator& translator, const std::vector<std::string>& lines,
                                                  const search::DecodeOptions& decode, int64_t* empty) {
@@ -33,7 +31,7 @@ std::vector<search::Translation> translate_chunk(search::Translator& translator,
   std::vector<std::string> todo;
   std::vector<size_t> where;
   for (size_t i = 0; i < lines.size(); ++i) {
-    if (blank(lines[i])) {
+    if (text::is_blank(lines[i])) {
       ++*empty;
       continue;
     }

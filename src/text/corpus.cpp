@@ -51,12 +51,6 @@ size_t first_invalid_utf8(const std::string& s) {
   return std::string::npos;
 }
 
-bool blank(const std::string& s) {
-  for (const char c : s) {
-    if (c != ' ' && c != '\t' && c != '\r' && c != '\n' && c != '\v' && c != '\f') return false;
-  }
-  return true;
-}
 
 }  // namespace
 
@@ -91,7 +85,14 @@ std::vector<std::string> read_lines(const std::string& path) {
   return lines;
 }
 
-ParallelCorpus read_parallel(const std::string& src_path, const std::string& tgt_path) {
+bool is_blank(const std::string& s) {
+  for (const char c : s) {
+    if (c != ' ' && c != '\t' && c != '\r' && c != '\n' && c != '\v' && c != '\f') return false;
+  }
+  return true;
+}
+
+ParallelCorpus read_parallel(const std::string& src_path, const std::string& tgt_path, bool keep_empty) {
   std::vector<std::string> src = read_lines(src_path);
   std::vector<std::string> tgt = read_lines(tgt_path);
   if (src.size() != tgt.size()) {
@@ -102,7 +103,7 @@ ParallelCorpus read_parallel(const std::string& src_path, const std::string& tgt
   corpus.src.reserve(src.size());
   corpus.tgt.reserve(tgt.size());
   for (size_t i = 0; i < src.size(); ++i) {
-    if (blank(src[i]) || blank(tgt[i])) {
+    if (!keep_empty && (is_blank(src[i]) || is_blank(tgt[i]))) {
       ++corpus.skipped_empty;
       continue;
     }

@@ -18,10 +18,12 @@ struct ParallelCorpus {
 };
 
 /// Reads two line-aligned files. Different line counts -> UserError naming both files
-/// and both counts ("line counts differ: 'a.de' has 10 lines, 'a.en' has 9"). Pairs
-/// where either side is empty or whitespace-only are skipped and counted in
-/// skipped_empty.
-ParallelCorpus read_parallel(const std::string& src_path, const std::string& tgt_path);
+/// and both counts ("line counts differ: 'a.de' has 10 lines, 'a.en' has 9"). Unless
+/// keep_empty, pairs where either side is blank are skipped and counted in skipped_empty.
+ParallelCorpus read_parallel(const std::string& src_path, const std::string& tgt_path, bool keep_empty = false);
+
+/// True if `line` is empty or holds only ASCII whitespace.
+bool is_blank(const std::string& line);
 
 /// "<prefix>.<lang>", e.g. ("data/multi30k/train", "de") -> "data/multi30k/train.de".
 /// UserError if prefix or lang is empty.
