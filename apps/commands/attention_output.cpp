@@ -74,11 +74,9 @@ align::Heatmap make_heatmap(const align::AttentionRecord& record, const align::A
                             bool heads_grid, int64_t sentence, const std::string& what) {
   const int64_t layers = record.layers(), heads = record.heads();
   align::Heatmap h;
-  const std::string head_part = heads_grid ? ", all " + std::to_string(heads) + " heads" : "";
-  auto shown = selection;
-  if (heads_grid) shown.head = 0;
-  std::string where = align::describe(shown, layers, heads);
-  if (heads_grid) where = where.substr(0, where.rfind(", heads averaged")) + head_part;
+  const std::string where = heads_grid
+                                ? align::describe_layer(selection, layers) + ", all " + std::to_string(heads) + " heads"
+                                : align::describe(selection, layers, heads);
   h.title = "Cross-attention \xC2\xB7 sentence " + std::to_string(sentence) + " \xC2\xB7 " + where +
             (what.empty() ? "" : " \xC2\xB7 " + what);
   if (!heads_grid) {

@@ -12,14 +12,17 @@ int64_t default_alignment_layer(int64_t layers) {
   return layers >= 2 ? layers - 1 : layers;
 }
 
-std::string describe(const AttentionSelection& selection, int64_t layers, int64_t heads) {
+std::string describe_layer(const AttentionSelection& selection, int64_t layers) {
   const int64_t layer = selection.layer == AttentionSelection::kDefaultLayer ? default_alignment_layer(layers)
                                                                             : selection.layer;
-  std::string out = layer == 0 ? "all " + std::to_string(layers) + " layers averaged"
-                               : "layer " + std::to_string(layer) + " of " + std::to_string(layers);
-  out += selection.head == 0 ? ", heads averaged" : ", head " + std::to_string(selection.head) + " of " +
-                                                        std::to_string(heads);
-  return out;
+  return layer == 0 ? "all " + std::to_string(layers) + " layers averaged"
+                    : "layer " + std::to_string(layer) + " of " + std::to_string(layers);
+}
+
+std::string describe(const AttentionSelection& selection, int64_t layers, int64_t heads) {
+  return describe_layer(selection, layers) +
+         (selection.head == 0 ? ", heads averaged"
+                              : ", head " + std::to_string(selection.head) + " of " + std::to_string(heads));
 }
 
 std::vector<float> AttentionRecord::piece_weights(const AttentionSelection& selection) const {

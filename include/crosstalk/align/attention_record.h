@@ -24,6 +24,9 @@ struct AttentionSelection {
 /// the one with the lowest AER on the shipped gold alignments (data/align/).
 int64_t default_alignment_layer(int64_t layers);
 
+/// "layer 5 of 6" or "all 6 layers averaged" (the default layer resolved).
+std::string describe_layer(const AttentionSelection& selection, int64_t layers);
+
 /// "layer 5 of 6, heads averaged", "all 6 layers averaged, head 2 of 4", ...
 std::string describe(const AttentionSelection& selection, int64_t layers, int64_t heads);
 
