@@ -194,6 +194,8 @@ TEST_CASE("cli: alignment commands reject bad input with one clear line", "[cli]
                    {"--layer 3", "layers 1..1"});
   check_user_error(run({"align", "--model", m, "--src", tmp / "a.de", "--tgt", tmp / "b.en", "--head", "zero"}),
                    "align", {"--head", "'zero'"});
+  check_user_error(run({"align", "--model", m, "--src", tmp / "a.de", "--tgt", tmp / "b.en", "--layer", "0"}), "align",
+                   {"--layer", "'all' or 'default'", "'0'"});
   check_user_error(run({"align", "--model", m, "--src", tmp / "a.de", "--tgt", tmp / "b.en", "--heatmap-format", "gif"}),
                    "align", {"--heatmap-format", "gif"});
   check_user_error(run({"align", "--model", m, "--src", tmp / "a.de", "--tgt", tmp / "b.en", "--sweep"}), "align",

@@ -10,15 +10,21 @@ namespace crosstalk::app {
 namespace {
 
 // "all"/"avg"/"default" or a number >= 1.
-int64_t parse_choice(const std::string& flag, const std::string& value, const std::string& word, int64_t word_value) {
-  if (value == word) return word_value;
+// A number >= 1, or one of `words` (name -> value).
+int64_t parse_choice(const std::string& flag, const std::string& value,
+                     const std::vector<std::pair<std::string, int64_t>>& words) {
+  std::string names;
+  for (const auto& [name, word_value] : words) {
+    if (value == name) return word_value;
+    names += " or '" + name + "'";
+  }
   try {
     size_t used = 0;
     const long long n = std::stoll(value, &used);
     if (used == value.size() && n >= 1) return n;
   } catch (const std::exception&) {
   }
-  throw UserError(flag + " must be a number from 1 or '" + word + "', got '" + value + "'");
+  throw UserError(flag + " must be a number from 1" + names + ", got '" + value + "'");
 }
 
 bool ends_with(const std::string& s, const std::string& tail) {
@@ -44,8 +50,8 @@ void AttentionFlags::add_to(CLI::App& app) {
 
 align::AttentionSelection AttentionFlags::selection() const {
   align::AttentionSelection s;
-  s.layer = layer == "all" ? 0 : parse_choice("--layer", layer, "default", align::AttentionSelection::kDefaultLayer);
-  s.head = parse_choice("--head", head, "avg", 0);
+  s.layer = parse_choice("--layer", layer, {{"all", 0}, {"default", align::AttentionSelection::kDefaultLayer}});
+  s.head = parse_choice("--head", head, {{"avg", 0}});
   return s;
 }
 
