@@ -10,6 +10,7 @@
 #include <fstream>
 #include <sstream>
 
+#include "crosstalk/common/atomic_file.h"
 #include "crosstalk/common/device.h"
 #include "crosstalk/common/error.h"
 #include "crosstalk/search/translator.h"

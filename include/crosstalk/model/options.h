@@ -1,6 +1,8 @@
 #pragma once
 
-#include <torch/torch.h>
+#include <torch/arg.h>
+
+#include <cstdint>
 
 namespace crosstalk::model {
 

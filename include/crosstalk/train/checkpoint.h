@@ -7,6 +7,7 @@
 #include "crosstalk/model/options.h"
 #include "crosstalk/model/transformer.h"
 #include "crosstalk/text/vocab.h"
+#include "crosstalk/train/model_config.h"
 
 namespace crosstalk::train {
 
@@ -24,17 +25,9 @@ struct ModelDir {
   std::string summary() const { return path + "/train_summary.json"; }
 };
 
-/// Writes / reads the model hyper-parameters as `key = value` lines (TOML).
-/// Reading: UserError naming the file and the unknown, missing or bad key.
-void write_model_config(const std::string& path, const model::ModelOptions& options);
-model::ModelOptions read_model_config(const std::string& path);
-
 /// Weights only. Loading checks names and shapes: UserError naming the file.
 void save_weights(model::Transformer& model, const std::string& path);
 void load_weights(model::Transformer& model, const std::string& path);
-
-/// Writes `contents` to `path` via a temporary file and rename (no torn files).
-void write_file_atomic(const std::string& path, const std::string& contents);
 
 struct LoadedModel {
   model::Transformer model{nullptr};
