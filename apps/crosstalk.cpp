@@ -3,6 +3,7 @@
 #include <spdlog/spdlog.h>
 #include <torch/torch.h>
 
+#include <csignal>
 #include <cstdio>
 #include <iostream>
 
@@ -20,6 +21,9 @@ void usage(const std::string& program) {
 }  // namespace
 
 int main(int argc, char** argv) {
+  // A write past RLIMIT_FSIZE then fails with EFBIG, which the save reports in
+  // one line, instead of killing the process mid-save.
+  std::signal(SIGXFSZ, SIG_IGN);
   auto logger = spdlog::stderr_color_mt("crosstalk");
   logger->set_pattern("[%H:%M:%S] %^%v%$");
   spdlog::set_default_logger(logger);

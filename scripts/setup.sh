@@ -4,11 +4,22 @@
 # It also makes sure libblas.so.3 is OpenBLAS: Debian's libtorch multiplies matrices
 # through the generic libblas.so.3, which is the ~30x slower reference BLAS unless an
 # optimized implementation (libopenblas0-openmp) is installed and selected.
+#
+#   bash scripts/setup.sh            # what building and running crosstalk needs
+#   bash scripts/setup.sh --tests    # plus what only the tests need (scripts/test.sh)
 set -euo pipefail
 
 PACKAGES=(build-essential cmake ninja-build pkg-config libtorch-dev libopenblas0-openmp
           libsentencepiece-dev libcli11-dev libspdlog-dev catch2 python3
-          libcairo2-dev fonts-dejavu-core libxml2-dev)
+          libcairo2-dev fonts-dejavu-core libxml2-dev nlohmann-json3-dev)
+# Test-only: the sanitizer build and the fuzzers (scripts/sanitize.sh, scripts/fuzz.sh).
+TEST_PACKAGES=(clang libclang-rt-14-dev)
+if [ "${1:-}" = "--tests" ]; then
+  PACKAGES+=("${TEST_PACKAGES[@]}")
+elif [ $# -gt 0 ]; then
+  echo "setup.sh: unknown argument '$1' (expected --tests or nothing)" >&2
+  exit 2
+fi
 
 say() { echo "setup.sh: $*" >&2; }
 die() { say "error: $*"; exit 1; }

@@ -4,6 +4,6 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-bash scripts/setup.sh
+bash scripts/setup.sh --tests
 bash scripts/build.sh
 exec ctest --test-dir build --output-on-failure "$@"

@@ -8,6 +8,7 @@
 #include "crosstalk/common/allocator.h"
 #include "crosstalk/common/blas.h"
 #include "crosstalk/common/error.h"
+#include "crosstalk/common/threads.h"
 
 namespace crosstalk::app {
 
@@ -51,8 +52,7 @@ bool parse_args(CLI::App& app, std::vector<std::string> args, int* exit_code) {
 }
 
 void setup_runtime(int threads) {
-  if (threads <= 0) throw UserError("--threads must be positive, got " + std::to_string(threads));
-  at::set_num_threads(threads);
+  set_compute_threads(threads);
   if (!keep_freed_memory()) spdlog::warn("could not tune the memory allocator (mallopt); training may run slower");
   const auto blas = detect_blas();
   if (blas.reference) {

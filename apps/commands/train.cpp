@@ -1,6 +1,8 @@
 // crosstalk train: every flag is also a key of the --config TOML file.
 #include <spdlog/spdlog.h>
 
+#include <cerrno>
+
 #include "commands/command.h"
 #include "crosstalk/common/error.h"
 #include "crosstalk/model/options.h"
@@ -49,6 +51,24 @@ void resolve_prefix(const std::string& prefix, const std::string& src_lang, cons
     spdlog::warn("{} overrides the explicit source/target files", flag);
   *src = text::prefixed_path(prefix, src_lang);
   *tgt = text::prefixed_path(prefix, tgt_lang);
+}
+
+// The command line that continues this run: the same arguments plus --resume.
+std::string resume_command_line(const std::string& program, const std::vector<std::string>& args) {
+  auto quote = [](const std::string& a) {
+    if (!a.empty() && a.find_first_not_of("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_./=:,+@%") == std::string::npos)
+      return a;
+    std::string q = "'";
+    for (const char c : a) q += c == '\'' ? std::string("'\\''") : std::string(1, c);
+    return q + "'";
+  };
+  std::string line = program;
+  bool has_resume = false;
+  for (const auto& a : args) {
+    line += " " + quote(a);
+    has_resume = has_resume || a == "--resume";
+  }
+  return has_resume ? line : line + " --resume";
 }
 
 }  // namespace
@@ -115,17 +135,21 @@ int run_train(const std::string& program, std::vector<std::string> args) {
   app.add_option("--threads", o.threads, "CPU threads for LibTorch/BLAS")->capture_default_str()->group(run);
   app.add_option("--device", o.device, "cpu, cuda, cuda:N or auto")->capture_default_str()->group(run);
   app.add_flag("--resume", o.resume, "continue the run in --model-dir from its last checkpoint")->group(run);
-  app.add_option("--log-every", o.log_every, "steps between progress lines when stderr is not a terminal")->capture_default_str()->group(run);
+  app.add_option("--log-every", o.log_every, "steps between lines of train_log.jsonl (and progress lines when stderr is not a terminal)")->capture_default_str()->group(run);
+  app.add_option("--save-every", o.save_every, "also save a checkpoint every N steps (0 = off)")->capture_default_str()->group(run);
+  app.add_option("--save-every-minutes", o.save_every_minutes, "also save a checkpoint when this many minutes passed since the last one (0 = off)")->capture_default_str()->group(run);
 
+  // program_invocation_name: argv[0] as the user typed it (e.g. ./build/crosstalk).
+  const std::string resume_command = resume_command_line(std::string(program_invocation_name) + " train", args);
   int code = 0;
   if (!parse_args(app, std::move(args), &code)) return code;
   resolve_prefix(train_prefix, src_lang, tgt_lang, "--train-prefix", &o.train_src, &o.train_tgt);
   resolve_prefix(valid_prefix, src_lang, tgt_lang, "--valid-prefix", &o.valid_src, &o.valid_tgt);
   m.check();
   if (o.log_every <= 0) throw UserError("--log-every must be positive");
+  o.resume_command = resume_command;
   setup_runtime(o.threads);
-  train::run_training(o, m.options());
-  return 0;
+  return train::run_training(o, m.options()).exit_code;
 }
 
 }  // namespace crosstalk::app

@@ -42,7 +42,6 @@ std::string parent_of(const std::string& path) {
 }
 
 void finish(const std::string& tmp, const std::string& path) {
-  sync_path(tmp);
   if (::rename(tmp.c_str(), path.c_str()) != 0) {
     const int err = errno;
     ::unlink(tmp.c_str());
@@ -64,39 +63,33 @@ void sync_path(const std::string& path) {
 }
 
 void write_file_atomic(const std::string& path, const std::string& contents) {
+  write_file_atomic_with(path, [&](const ByteSink& sink) { sink(contents.data(), contents.size()); });
+}
+
+void write_file_atomic_with(const std::string& path, const std::function<void(const ByteSink&)>& produce,
+                            const std::function<void()>& before_commit) {
   const std::string tmp = path + ".tmp";
   const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
   if (fd < 0) throw UserError("cannot write '" + tmp + "': " + reason(errno));
-  const bool ok = write_all(fd, contents.data(), contents.size()) && ::fsync(fd) == 0;
-  const int err = errno;
-  ::close(fd);
-  if (!ok) {
-    ::unlink(tmp.c_str());
-    throw UserError("cannot write '" + path + "': " + reason(err));
-  }
-  if (::rename(tmp.c_str(), path.c_str()) != 0) {
-    const int rename_err = errno;
-    ::unlink(tmp.c_str());
-    throw UserError("cannot rename '" + tmp + "' to '" + path + "': " + reason(rename_err));
-  }
-  sync_path(parent_of(path));
-}
-
-void write_atomic_with(const std::string& path, const std::function<void(const std::string& tmp)>& write) {
-  const std::string tmp = path + ".tmp";
-  errno = 0;
+  int err = 0;
+  const ByteSink sink = [&](const void* data, size_t size) {
+    if (err == 0 && !write_all(fd, static_cast<const char*>(data), size)) err = errno;
+    return err == 0;
+  };
+  std::string failure;
   try {
-    write(tmp);
-  } catch (const UserError&) {
-    ::unlink(tmp.c_str());
-    throw;
+    produce(sink);
   } catch (const std::exception& e) {
-    const int err = errno;
-    ::unlink(tmp.c_str());
-    std::string what = e.what();
-    what = what.substr(0, what.find('\n'));
-    throw UserError("cannot write '" + path + "': " + (err != 0 ? reason(err) : what));
+    failure = e.what();
+    failure = failure.substr(0, failure.find('\n'));
   }
+  if (err == 0 && failure.empty() && ::fsync(fd) != 0) err = errno;
+  ::close(fd);
+  if (err != 0 || !failure.empty()) {
+    ::unlink(tmp.c_str());
+    throw UserError("cannot write '" + path + "': " + (err != 0 ? reason(err) : failure));
+  }
+  if (before_commit) before_commit();
   finish(tmp, path);
 }
 

@@ -5,6 +5,7 @@
 #include <filesystem>
 #include <sstream>
 
+#include "crosstalk/common/atomic_file.h"
 #include "crosstalk/common/error.h"
 
 namespace crosstalk::train {
@@ -25,8 +26,7 @@ torch::Tensor scalar(int64_t v) { return torch::tensor({v}, torch::kLong); }
 torch::Tensor scalar(double v) { return torch::tensor({v}, torch::kDouble); }
 }  // namespace
 
-void save_train_state(const std::string& path, const TrainState& state) {
-  torch::serialize::OutputArchive archive;
+void write_train_state(torch::serialize::OutputArchive& archive, const TrainState& state) {
   archive.write("step", scalar(state.step));
   archive.write("epoch", scalar(state.epoch));
   archive.write("batch_in_epoch", scalar(state.batch_in_epoch));
@@ -43,16 +43,19 @@ void save_train_state(const std::string& path, const TrainState& state) {
     std::lock_guard<std::mutex> lock(generator.mutex());
     archive.write("torch_rng", generator.get_state());
   }
-  const std::string tmp = path + ".tmp";
-  archive.save_to(tmp);
-  std::filesystem::rename(tmp, path);
 }
 
-TrainState load_train_state(const std::string& path) {
+void save_train_state(const std::string& path, const TrainState& state) {
+  torch::serialize::OutputArchive archive;
+  write_train_state(archive, state);
+  write_file_atomic_with(path, [&](const ByteSink& sink) {
+    archive.save_to([&](const void* data, size_t size) -> size_t { return sink(data, size) ? size : 0; });
+  });
+}
+
+TrainState read_train_state(torch::serialize::InputArchive& archive, const std::string& origin) {
   TrainState state;
   try {
-    torch::serialize::InputArchive archive;
-    archive.load_from(path);
     auto read_int = [&](const char* key) {
       torch::Tensor t;
       archive.read(key, t);
@@ -86,9 +89,23 @@ TrainState load_train_state(const std::string& path) {
     generator.set_state(torch_rng);
   } catch (const c10::Error& e) {
     const std::string what = e.what_without_backtrace();
+    throw UserError("cannot resume from '" + origin + "': " + what.substr(0, what.find('\n')));
+  }
+  if (state.step < 0 || state.epoch < 1 || state.batch_in_epoch < 0 || state.tgt_tokens < 0 ||
+      !(state.train_seconds >= 0))
+    throw UserError("cannot resume from '" + origin + "': its training state is corrupt");
+  return state;
+}
+
+TrainState load_train_state(const std::string& path) {
+  torch::serialize::InputArchive archive;
+  try {
+    archive.load_from(path);
+  } catch (const std::exception& e) {
+    std::string what = e.what();
     throw UserError("cannot resume from '" + path + "': " + what.substr(0, what.find('\n')));
   }
-  return state;
+  return read_train_state(archive, path);
 }
 
 }  // namespace crosstalk::train

@@ -4,35 +4,25 @@
 #include <torch/torch.h>
 #include <unistd.h>
 
-#include <chrono>
 #include <cstdio>
 #include <filesystem>
-#include <fstream>
-#include <sstream>
+#include <nlohmann/json.hpp>
 
 #include "crosstalk/common/atomic_file.h"
 #include "crosstalk/common/device.h"
 #include "crosstalk/common/error.h"
-#include "crosstalk/search/translator.h"
-#include "crosstalk/text/corpus.h"
-#include "crosstalk/text/vocab.h"
-#include "crosstalk/train/adam.h"
-#include "crosstalk/train/batches.h"
-#include "crosstalk/train/checkpoint.h"
+#include "crosstalk/common/interrupt.h"
 #include "crosstalk/train/progress.h"
-#include "crosstalk/train/schedule.h"
-#include "crosstalk/train/train_state.h"
-#include "crosstalk/train/validation.h"
 
 namespace crosstalk::train {
 
 namespace fs = std::filesystem;
-using Clock = std::chrono::steady_clock;
 
 namespace {
 
-double seconds_since(Clock::time_point t) {
-  return std::chrono::duration<double>(Clock::now() - t).count();
+template <typename TimePoint>
+double seconds_since(TimePoint t) {
+  return std::chrono::duration<double>(std::chrono::steady_clock::now() - t).count();
 }
 
 void check_options(const TrainOptions& o) {
@@ -45,248 +35,314 @@ void check_options(const TrainOptions& o) {
   if (o.warmup < 0) fail("--warmup must not be negative");
   if (o.label_smoothing < 0 || o.label_smoothing >= 1) fail("--label-smoothing must be in [0, 1)");
   if (o.max_epochs <= 0 && o.max_steps <= 0 && o.minutes <= 0) fail("no stopping rule: set --max-epochs, --max-steps or --minutes");
+  if (o.save_every < 0) fail("--save-every must not be negative");
+  if (!(o.save_every_minutes >= 0)) fail("--save-every-minutes must not be negative");
 }
 
-std::vector<Example> encode_pairs(const text::Vocab& vocab, const text::ParallelCorpus& corpus, int threads) {
-  auto src = vocab.encode_batch(corpus.src, threads);
-  auto tgt = vocab.encode_batch(corpus.tgt, threads);
-  std::vector<Example> examples(src.size());
-  for (size_t i = 0; i < src.size(); ++i) examples[i] = {std::move(src[i]), std::move(tgt[i])};
-  return examples;
-}
-
-text::Vocab prepare_vocab(const TrainOptions& o, const ModelDir& dir) {
-  if (fs::exists(dir.vocab())) {
-    spdlog::info("vocabulary: reusing {}", dir.vocab());
-    return text::Vocab::load(dir.vocab());
+// Temporary files a kill left behind: never complete, never read.
+void remove_stale_temporaries(const std::string& dir) {
+  std::error_code ec;
+  for (const auto& entry : fs::directory_iterator(dir, ec)) {
+    const auto name = entry.path().filename().string();
+    if (name.size() > 4 && name.compare(name.size() - 4, 4, ".tmp") == 0) {
+      spdlog::info("removing {} (left by an interrupted save)", entry.path().string());
+      fs::remove(entry.path(), ec);
+    }
   }
-  text::VocabTrainOptions vo;
-  vo.vocab_size = o.vocab_size;
-  vo.model_type = o.vocab_type;
-  vo.threads = o.threads;
-  const auto start = Clock::now();
-  auto vocab = text::Vocab::train({o.train_src, o.train_tgt}, dir.path + "/spm", vo);
-  spdlog::info("vocabulary: trained SentencePiece {} with {} pieces in {:.1f}s -> {}", o.vocab_type,
-               vocab.size(), seconds_since(start), dir.vocab());
-  return vocab;
 }
 
 void write_summary(const ModelDir& dir, const TrainSummary& s) {
-  std::ostringstream j;
-  j << "{\"steps\": " << s.steps << ", \"epochs\": " << s.epochs
-    << ", \"train_seconds\": " << s.train_seconds
-    << ", \"tgt_tok_per_s\": " << s.tgt_tokens_per_second << ", \"best_bleu\": " << s.best_bleu
-    << ", \"best_step\": " << s.best_step << ", \"last_valid_loss\": " << s.last_valid_loss
-    << ", \"stopped_by\": \"" << s.stopped_by << "\"}\n";
-  write_file_atomic(dir.summary(), j.str());
+  nlohmann::ordered_json j;
+  j["steps"] = s.steps;
+  j["epochs"] = s.epochs;
+  j["train_seconds"] = s.train_seconds;
+  j["tgt_tok_per_s"] = s.tgt_tokens_per_second;
+  j["best_bleu"] = s.best_bleu;
+  j["best_step"] = s.best_step;
+  j["last_valid_loss"] = s.last_valid_loss;
+  j["stopped_by"] = s.stopped_by;
+  write_file_atomic(dir.summary(), j.dump() + "\n");
 }
 
 }  // namespace
 
-TrainSummary run_training(const TrainOptions& o, model::ModelOptions model_options) {
+Trainer::Trainer(TrainOptions options, model::ModelOptions model_options)
+    : options_(std::move(options)), model_options_(model_options), dir_(options_.model_dir) {}
+
+// ---- prepare --------------------------------------------------------------------------
+
+void Trainer::prepare() {
+  const auto& o = options_;
   check_options(o);
-  const auto device = resolve_device(o.device);
-  ModelDir dir(o.model_dir);
+  device_ = resolve_device(o.device);
   std::error_code ec;
-  fs::create_directories(dir.path, ec);
-  if (ec) throw UserError("cannot create model directory '" + dir.path + "': " + ec.message());
-  if (o.resume && !fs::exists(dir.state()))
-    throw UserError("--resume: '" + dir.path + "' has no training state to resume (" + dir.state() + " not found)");
-  if (!o.resume && fs::exists(dir.last()))
-    throw UserError("model directory '" + dir.path + "' already holds a trained model; use --resume to continue it or choose another --model-dir");
+  fs::create_directories(dir_.path, ec);
+  if (ec) throw UserError("cannot create model directory '" + dir_.path + "': " + ec.message());
+  check_writable_directory(dir_.path);
+  remove_stale_temporaries(dir_.path);
+  if (o.resume && !has_checkpoint(dir_))
+    throw UserError("--resume: '" + dir_.path + "' has no checkpoint to resume (" + dir_.last() + " not found)");
+  if (!o.resume && has_checkpoint(dir_))
+    throw UserError("model directory '" + dir_.path + "' already holds a trained model; use --resume to continue it or choose another --model-dir");
+  vocab_ = prepare_vocab(o, dir_);
+  if (interrupt_requested()) return;
+  data_ = prepare_data(o, vocab_);
+  if (interrupt_requested()) return;
+  open_model(model_options_);
+  translator_ = std::make_unique<search::Translator>(model_, vocab_, device_);
+  schedule_ = InverseSqrtSchedule(o.lr, o.warmup);
+  tty_ = isatty(fileno(stderr));
+  const auto cpu_double = torch::TensorOptions().dtype(torch::kDouble).device(device_);
+  log_loss_sum_ = torch::zeros({}, cpu_double);
+  tty_loss_sum_ = torch::zeros({}, cpu_double);
+  validated_at_ = state_.validations > 0 ? state_.step : -1;
+  saved_at_ = o.resume ? state_.step : -1;
+}
 
-  // ---- data
-  auto start = Clock::now();
-  auto train_corpus = text::read_parallel(o.train_src, o.train_tgt);
-  auto valid_corpus = text::read_parallel(o.valid_src, o.valid_tgt);
-  if (train_corpus.src.empty()) throw UserError("training data '" + o.train_src + "' has no non-empty sentence pairs");
-  if (valid_corpus.src.empty()) throw UserError("validation data '" + o.valid_src + "' has no non-empty sentence pairs");
-  if (train_corpus.skipped_empty) spdlog::warn("skipped {} training pairs with an empty side", train_corpus.skipped_empty);
-  if (valid_corpus.skipped_empty) spdlog::warn("skipped {} validation pairs with an empty side", valid_corpus.skipped_empty);
-  auto vocab = prepare_vocab(o, dir);
-  auto all_train = encode_pairs(vocab, train_corpus, o.threads);
-  std::vector<Example> train_examples;
-  for (auto& ex : all_train)
-    if (!ex.src.empty() && !ex.tgt.empty() && static_cast<int64_t>(ex.src.size()) <= o.max_length &&
-        static_cast<int64_t>(ex.tgt.size()) <= o.max_length)
-      train_examples.push_back(std::move(ex));
-  auto valid_examples = encode_pairs(vocab, valid_corpus, o.threads);
-  int64_t train_pieces = 0;
-  for (const auto& ex : train_examples) train_pieces += static_cast<int64_t>(ex.tgt.size()) + 1;
-  spdlog::info("data: {} training pairs ({} dropped by --max-length {}), {} target tokens; {} validation pairs; prepared in {:.1f}s",
-               train_examples.size(), all_train.size() - train_examples.size(), o.max_length, train_pieces,
-               valid_examples.size(), seconds_since(start));
-  size_t bleu_lines = valid_corpus.src.size();
-  if (o.valid_bleu_lines > 0) bleu_lines = std::min(bleu_lines, static_cast<size_t>(o.valid_bleu_lines));
-  std::vector<std::string> bleu_src(valid_corpus.src.begin(), valid_corpus.src.begin() + bleu_lines);
-  std::vector<std::string> bleu_ref(valid_corpus.tgt.begin(), valid_corpus.tgt.begin() + bleu_lines);
-
-  // ---- model, optimizer, state
-  TrainState state;
+void Trainer::open_model(model::ModelOptions model_options) {
+  const auto& o = options_;
   if (o.resume) {
-    model_options = read_model_config(dir.config());
-    spdlog::info("resuming from {} (model hyper-parameters from {})", dir.path, dir.config());
+    model_options = read_model_config(dir_.config());
+    spdlog::info("resuming from {} (model hyper-parameters from {})", dir_.path, dir_.config());
   } else {
-    model_options.vocab_size(vocab.size());
-    write_model_config(dir.config(), model_options);
+    model_options.vocab_size(vocab_.size());
+    write_model_config(dir_.config(), model_options);
     torch::manual_seed(o.seed);
-    state.rng.seed(o.seed);
-    state.epoch_rng = state.rng;
+    state_.rng.seed(o.seed);
+    state_.epoch_rng = state_.rng;
   }
-  model::Transformer model(model_options, text::kPadId);
-  model->to(device);
-  FusedAdam optimizer(model->parameters(), torch::optim::AdamOptions(o.lr)
-                                                        .betas({o.adam_beta1, o.adam_beta2})
-                                                        .eps(o.adam_eps));
+  model_options_ = model_options;
+  model_ = model::Transformer(model_options, text::kPadId);
+  model_->to(device_);
+  optimizer_ = std::make_unique<FusedAdam>(
+      model_->parameters(),
+      torch::optim::AdamOptions(o.lr).betas({o.adam_beta1, o.adam_beta2}).eps(o.adam_eps));
   if (o.resume) {
-    load_weights(model, dir.last());
-    model->to(device);
-    try {
-      torch::load(optimizer, dir.optimizer());
-    } catch (const c10::Error&) {
-      throw UserError("cannot load optimizer state '" + dir.optimizer() + "'");
-    }
-    state = load_train_state(dir.state());
-    spdlog::info("resumed at step {}, epoch {} (batch {}), best BLEU {:.2f}", state.step, state.epoch,
-                 state.batch_in_epoch, state.best_bleu);
+    state_ = load_checkpoint(dir_, model_, *optimizer_);
+    model_->to(device_);
+    spdlog::info("resumed at step {}, epoch {} (batch {}), best BLEU {:.2f}", state_.step, state_.epoch,
+                 state_.batch_in_epoch, state_.best_bleu);
+    // A kill between the checkpoint and best.pt: the checkpoint's weights are the best ones.
+    if (state_.validations > 0 && state_.best_step == state_.step) save_weights(model_, dir_.best());
   }
+  log_ = std::make_unique<TrainLog>(dir_.log(), o.resume ? std::optional<int64_t>(state_.step) : std::nullopt);
+  if (log_->dropped() > 0)
+    spdlog::info("training log: dropped {} lines past step {} (or torn by a kill)", log_->dropped(), state_.step);
   int64_t params = 0;
-  for (const auto& p : model->parameters()) params += p.numel();
+  for (const auto& p : model_->parameters()) params += p.numel();
   spdlog::info("model: {} parameters, d_model {}, heads {}, layers {}+{}, ffn {}, {}, {} embeddings; device {}",
                params, model_options.d_model(), model_options.heads(), model_options.encoder_layers(),
-               model_options.decoder_layers(), model_options.ffn_dim(),
-               model_options.pre_norm() ? "pre-LN" : "post-LN",
-               model_options.tied_embeddings() ? "tied" : "untied", device.str());
+               model_options.decoder_layers(), model_options.ffn_dim(), model_options.pre_norm() ? "pre-LN" : "post-LN",
+               model_options.tied_embeddings() ? "tied" : "untied", device_.str());
+}
 
-  search::Translator translator(model, vocab, device);
-  const InverseSqrtSchedule schedule(o.lr, o.warmup);
-  const bool tty = isatty(fileno(stderr));
-  const double budget = o.minutes > 0 ? o.minutes * 60.0 : 0.0;
-  TrainSummary summary;
-  int64_t validated_at = state.validations > 0 ? state.step : -1;
+// ---- step -----------------------------------------------------------------------------
 
-  auto validate_and_save = [&](const std::string& when) {
-    const auto t = Clock::now();
-    auto v = validate(model, valid_examples, o.max_tokens, o.label_smoothing, translator, bleu_src, bleu_ref);
-    state.validations++;
-    validated_at = state.step;
-    summary.last_valid_loss = v.loss;
-    const bool better = v.bleu > state.best_bleu;
-    if (better) {
-      state.best_bleu = v.bleu;
-      state.best_step = state.step;
-      state.bad_validations = 0;
-    } else {
-      state.bad_validations++;
-    }
-    save_weights(model, dir.last());
-    if (better) save_weights(model, dir.best());
-    torch::save(optimizer, dir.optimizer());
-    save_train_state(dir.state(), state);
-    if (tty) std::fprintf(stderr, "\n");
-    spdlog::info("validation {} at step {} ({}): loss {:.3f} | ppl {:.2f} | BLEU {:.2f}{} | {:.1f}s",
-                 state.validations, state.step, when, v.loss, v.ppl, v.bleu,
-                 better ? " (best)" : fmt::format(" (best {:.2f} at step {})", state.best_bleu, state.best_step),
-                 seconds_since(t));
-    model->train();
-  };
+StepResult Trainer::step(const Batch& batch) {
+  const auto t0 = Clock::now();
+  StepResult result;
+  result.lr = schedule_(state_.step + 1);
+  for (auto& group : optimizer_->param_groups())
+    static_cast<torch::optim::AdamOptions&>(group.options()).lr(result.lr);
+  for (auto& p : model_->parameters()) p.mutable_grad() = torch::Tensor();  // set to none: backward writes, not adds
+  auto out = batch_loss(model_, batch, options_.label_smoothing);
+  (out.loss / static_cast<double>(out.tokens)).backward();
+  if (options_.clip_norm > 0) torch::nn::utils::clip_grad_norm_(model_->parameters(), options_.clip_norm);
+  optimizer_->step();
+  result.loss_sum = out.loss.detach();
+  result.tokens = out.tokens;
+  state_.step++;
+  state_.tgt_tokens += batch.tgt_tokens;
+  if (device_.is_cuda()) torch::cuda::synchronize();
+  state_.train_seconds += seconds_since(t0);
+  return result;
+}
 
-  // ---- the loop
-  const auto run_start = Clock::now();
-  const double seconds_before = state.train_seconds;
-  double window_loss = 0.0;
-  int64_t window_tokens = 0;
-  auto window_loss_sum = torch::zeros({}, torch::TensorOptions().dtype(torch::kDouble).device(device));
-  auto last_print = Clock::now();
-  std::string stop;
-  model->train();
-  while (stop.empty()) {
-    if (o.max_epochs > 0 && state.epoch > o.max_epochs) {
-      stop = "epochs";
-      break;
-    }
-    if (state.batch_in_epoch == 0) state.epoch_rng = state.rng;
-    std::mt19937_64 rng = state.epoch_rng;
-    auto batches = make_batches(train_examples, o.max_tokens, &rng);
-    state.rng = rng;
-    for (size_t b = static_cast<size_t>(state.batch_in_epoch); b < batches.size(); ++b) {
-      const auto t0 = Clock::now();
-      auto batch = collate(train_examples, batches[b], text::kPadId, text::kBosId, text::kEosId, device);
-      const double lr = schedule(state.step + 1);
-      for (auto& group : optimizer.param_groups())
-        static_cast<torch::optim::AdamOptions&>(group.options()).lr(lr);
-      for (auto& p : model->parameters()) p.mutable_grad() = torch::Tensor();  // set to none: backward writes, not adds
-      auto out = batch_loss(model, batch, o.label_smoothing);
-      (out.loss / static_cast<double>(out.tokens)).backward();
-      if (o.clip_norm > 0) torch::nn::utils::clip_grad_norm_(model->parameters(), o.clip_norm);
-      optimizer.step();
-      window_loss_sum += out.loss.detach();
-      window_tokens += out.tokens;
-      state.step++;
-      state.batch_in_epoch = static_cast<int64_t>(b) + 1;
-      state.tgt_tokens += batch.tgt_tokens;
-      if (device.is_cuda()) torch::cuda::synchronize();
-      state.train_seconds += seconds_since(t0);
+// ---- log ------------------------------------------------------------------------------
 
-      if (o.max_steps > 0 && state.step >= o.max_steps) stop = "steps";
-      if (budget > 0 && state.train_seconds >= budget) stop = "minutes";
-      const bool print = tty ? seconds_since(last_print) >= 1.0 : state.step % o.log_every == 0;
-      if (print || !stop.empty()) {
-        window_loss = window_loss_sum.item<double>() / std::max<int64_t>(window_tokens, 1);
-        window_loss_sum.zero_();
-        window_tokens = 0;
-        ProgressInfo p;
-        p.step = state.step;
-        p.epoch = state.epoch;
-        p.loss = window_loss;
-        p.lr = lr;
-        p.tokens_per_second = state.tgt_tokens / std::max(state.train_seconds, 1e-9);
-        p.elapsed_seconds = seconds_since(run_start) + seconds_before;
-        // ETA: the nearest of the budgets (minutes, steps, epochs), in training time.
-        const double rate = state.step / std::max(state.train_seconds, 1e-9);
-        double eta = -1;
-        auto nearer = [&eta](double e) { eta = eta < 0 ? std::max(e, 0.0) : std::min(eta, std::max(e, 0.0)); };
-        if (budget > 0) nearer(budget - state.train_seconds);
-        if (o.max_steps > 0) nearer((o.max_steps - state.step) / rate);
-        if (o.max_epochs > 0)
-          nearer(((o.max_epochs - state.epoch) * static_cast<double>(batches.size()) +
-                  static_cast<double>(batches.size() - b - 1)) / rate);
-        p.eta_seconds = stop.empty() ? eta : 0.0;
-        const auto line = format_progress(p);
-        if (tty) std::fprintf(stderr, "\r\033[K%s", line.c_str());
-        else spdlog::info("{}", line);
-        last_print = Clock::now();
-      }
-      if (o.valid_every > 0 && state.step % o.valid_every == 0) {
-        validate_and_save("epoch " + std::to_string(state.epoch));
-        if (o.patience > 0 && state.bad_validations >= o.patience) stop = "patience";
-      }
-      if (!stop.empty()) break;
-    }
-    if (!stop.empty()) break;
-    // The epoch is complete: the next one starts from the RNG as it is now.
-    state.epoch++;
-    state.batch_in_epoch = 0;
-    state.epoch_rng = state.rng;
-    if (o.valid_every <= 0) {
-      validate_and_save("end of epoch " + std::to_string(state.epoch - 1));
-      if (o.patience > 0 && state.bad_validations >= o.patience) stop = "patience";
-    }
+void Trainer::log(const StepResult& r, double eta) {
+  log_loss_sum_ += r.loss_sum;
+  tty_loss_sum_ += r.loss_sum;
+  log_tokens_ += r.tokens;
+  tty_tokens_ += r.tokens;
+  ProgressInfo p;
+  p.step = state_.step;
+  p.epoch = state_.epoch;
+  p.lr = r.lr;
+  p.tokens_per_second = state_.tgt_tokens / std::max(state_.train_seconds, 1e-9);
+  p.elapsed_seconds = seconds_since(run_start_) + seconds_before_;
+  p.eta_seconds = stop_.empty() ? eta : 0.0;
+  if (state_.step % options_.log_every == 0 || !stop_.empty()) {
+    p.loss = log_loss_sum_.item<double>() / static_cast<double>(std::max<int64_t>(log_tokens_, 1));
+    log_loss_sum_.zero_();
+    log_tokens_ = 0;
+    log_->append({"train", p.step, p.epoch, p.elapsed_seconds, p.loss, p.lr, p.tokens_per_second});
+    if (!tty_) spdlog::info("{}", format_progress(p));
   }
-  if (validated_at != state.step) validate_and_save("end of training");
+  if (tty_ && (seconds_since(last_print_) >= 1.0 || !stop_.empty())) {
+    p.loss = tty_loss_sum_.item<double>() / static_cast<double>(std::max<int64_t>(tty_tokens_, 1));
+    tty_loss_sum_.zero_();
+    tty_tokens_ = 0;
+    std::fprintf(stderr, "\r\033[K%s", format_progress(p).c_str());
+    last_print_ = Clock::now();
+  }
+}
 
-  summary.steps = state.step;
-  summary.epochs = state.batch_in_epoch > 0 ? state.epoch : state.epoch - 1;
-  summary.train_seconds = state.train_seconds;
-  summary.tgt_tokens_per_second = state.tgt_tokens / std::max(state.train_seconds, 1e-9);
-  summary.best_bleu = state.best_bleu;
-  summary.best_step = state.best_step;
-  summary.stopped_by = stop;
-  write_summary(dir, summary);
+// ETA: the nearest of the budgets (minutes, steps, epochs), in training time.
+double Trainer::eta_seconds(size_t batches_in_epoch, size_t batch_index) const {
+  const auto& o = options_;
+  const double rate = state_.step / std::max(state_.train_seconds, 1e-9);
+  double eta = -1;
+  auto nearer = [&eta](double e) { eta = eta < 0 ? std::max(e, 0.0) : std::min(eta, std::max(e, 0.0)); };
+  if (o.minutes > 0) nearer(o.minutes * 60.0 - state_.train_seconds);
+  if (o.max_steps > 0) nearer((o.max_steps - state_.step) / rate);
+  if (o.max_epochs > 0)
+    nearer(((o.max_epochs - state_.epoch) * static_cast<double>(batches_in_epoch) +
+            static_cast<double>(batches_in_epoch - batch_index - 1)) / rate);
+  return eta;
+}
+
+// ---- validate and save -----------------------------------------------------------------
+
+ValidationResult Trainer::validate() {
+  auto v = train::validate(model_, data_.valid, options_.max_tokens, options_.label_smoothing, *translator_,
+                           data_.bleu_src, data_.bleu_ref);
+  model_->train();
+  if (v.interrupted) return v;
+  state_.validations++;
+  validated_at_ = state_.step;
+  summary_.last_valid_loss = v.loss;
+  if (v.bleu > state_.best_bleu) {
+    state_.best_bleu = v.bleu;
+    state_.best_step = state_.step;
+    state_.bad_validations = 0;
+  } else {
+    state_.bad_validations++;
+  }
+  return v;
+}
+
+void Trainer::save(SaveReason reason, bool best) {
+  const auto t = Clock::now();
+  log_->sync();
+  save_checkpoint(dir_, model_, *optimizer_, state_);
+  if (best) save_weights(model_, dir_.best());
+  saved_at_ = state_.step;
+  last_save_ = Clock::now();
+  if (reason != SaveReason::kValidation)
+    spdlog::info("{}checkpoint at step {} saved in {:.1f}s ({})", tty_ ? "\n" : "", state_.step, seconds_since(t),
+                 reason == SaveReason::kPeriodic ? "periodic" : "interrupted");
+}
+
+void Trainer::validate_and_save(const std::string& when) {
+  const auto t = Clock::now();
+  const auto v = validate();
+  if (v.interrupted) {
+    stop_ = "interrupted";
+    return;
+  }
+  const bool better = state_.best_step == state_.step;
+  log_->append({"valid", state_.step, state_.epoch, seconds_since(run_start_) + seconds_before_, 0, 0, 0, v.loss,
+                v.ppl, v.bleu});
+  save(SaveReason::kValidation, better);
+  if (tty_) std::fprintf(stderr, "\n");
+  spdlog::info("validation {} at step {} ({}): loss {:.3f} | ppl {:.2f} | BLEU {:.2f}{} | {:.1f}s", state_.validations,
+               state_.step, when, v.loss, v.ppl, v.bleu,
+               better ? " (best)" : fmt::format(" (best {:.2f} at step {})", state_.best_bleu, state_.best_step),
+               seconds_since(t));
+  if (options_.patience > 0 && state_.bad_validations >= options_.patience && stop_.empty()) stop_ = "patience";
+}
+
+// ---- the loop ---------------------------------------------------------------------------
+
+void Trainer::check_stop_rules() {
+  if (interrupt_requested()) stop_ = "interrupted";
+  else if (options_.max_steps > 0 && state_.step >= options_.max_steps) stop_ = "steps";
+  else if (options_.minutes > 0 && state_.train_seconds >= options_.minutes * 60.0) stop_ = "minutes";
+}
+
+void Trainer::after_step(size_t batches_in_epoch, size_t batch_index) {
+  if (stop_ == "interrupted") return;  // finish() saves
+  const auto& o = options_;
+  if (o.valid_every > 0 && state_.step % o.valid_every == 0) {
+    validate_and_save("epoch " + std::to_string(state_.epoch));
+    return;
+  }
+  const bool by_steps = o.save_every > 0 && state_.step % o.save_every == 0;
+  const bool by_time = o.save_every_minutes > 0 && seconds_since(last_save_) >= o.save_every_minutes * 60.0;
+  if ((by_steps || by_time) && stop_.empty()) save(SaveReason::kPeriodic, false);
+}
+
+void Trainer::run_epoch() {
+  const auto& o = options_;
+  if (o.max_epochs > 0 && state_.epoch > o.max_epochs) {
+    stop_ = "epochs";
+    return;
+  }
+  if (state_.batch_in_epoch == 0) state_.epoch_rng = state_.rng;
+  std::mt19937_64 rng = state_.epoch_rng;
+  const auto batches = make_batches(data_.train, o.max_tokens, &rng);
+  state_.rng = rng;
+  for (size_t b = static_cast<size_t>(state_.batch_in_epoch); b < batches.size() && stop_.empty(); ++b) {
+    const auto batch = collate(data_.train, batches[b], text::kPadId, text::kBosId, text::kEosId, device_);
+    const auto result = step(batch);
+    state_.batch_in_epoch = static_cast<int64_t>(b) + 1;
+    check_stop_rules();
+    log(result, eta_seconds(batches.size(), b));
+    after_step(batches.size(), b);
+  }
+  if (!stop_.empty()) return;
+  // The epoch is complete: the next one starts from the RNG as it is now.
+  state_.epoch++;
+  state_.batch_in_epoch = 0;
+  state_.epoch_rng = state_.rng;
+  if (o.valid_every <= 0) validate_and_save("end of epoch " + std::to_string(state_.epoch - 1));
+}
+
+TrainSummary Trainer::run() {
+  InterruptScope interrupts("finishing the current step, then saving a checkpoint");
+  prepare();
+  if (interrupt_requested()) {
+    spdlog::warn("interrupted before the first step: nothing to save");
+    summary_.stopped_by = "interrupted";
+    summary_.exit_code = interrupt_exit_code();
+    return summary_;
+  }
+  run_start_ = last_print_ = last_save_ = Clock::now();
+  seconds_before_ = state_.train_seconds;
+  model_->train();
+  while (stop_.empty()) run_epoch();
+  return finish();
+}
+
+TrainSummary Trainer::finish() {
+  if (stop_ != "interrupted" && validated_at_ != state_.step) validate_and_save("end of training");
+  if (stop_ == "interrupted") {
+    if (saved_at_ != state_.step) save(SaveReason::kInterrupted, false);
+    summary_.exit_code = interrupt_exit_code();
+  }
+  summary_.steps = state_.step;
+  summary_.epochs = state_.batch_in_epoch > 0 ? state_.epoch : state_.epoch - 1;
+  summary_.train_seconds = state_.train_seconds;
+  summary_.tgt_tokens_per_second = state_.tgt_tokens / std::max(state_.train_seconds, 1e-9);
+  summary_.best_bleu = state_.best_bleu;
+  summary_.best_step = state_.best_step;
+  summary_.stopped_by = stop_;
+  write_summary(dir_, summary_);
+  if (tty_) std::fprintf(stderr, "\n");
   spdlog::info("done: stopped by {} after {} steps, {} epoch(s), {} of training at {:.0f} tgt tok/s; best validation BLEU {:.2f} at step {}; model in {}",
-               stop, summary.steps, summary.epochs, format_duration(summary.train_seconds),
-               summary.tgt_tokens_per_second, summary.best_bleu, summary.best_step, dir.path);
-  return summary;
+               stop_, summary_.steps, summary_.epochs, format_duration(summary_.train_seconds),
+               summary_.tgt_tokens_per_second, summary_.best_bleu, summary_.best_step, dir_.path);
+  if (stop_ == "interrupted")
+    spdlog::info("interrupted at step {}; the checkpoint is complete. Continue with:\n  {}", state_.step,
+                 options_.resume_command.empty() ? "crosstalk train ... --resume --model-dir " + dir_.path
+                                                 : options_.resume_command);
+  return summary_;
+}
+
+TrainSummary run_training(const TrainOptions& options, model::ModelOptions model_options) {
+  Trainer trainer(options, model_options);
+  return trainer.run();
 }
 
 }  // namespace crosstalk::train

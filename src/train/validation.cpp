@@ -1,7 +1,10 @@
 #include "crosstalk/train/validation.h"
 
+#include <algorithm>
 #include <cmath>
+#include <iterator>
 
+#include "crosstalk/common/interrupt.h"
 #include "crosstalk/eval/bleu.h"
 #include "crosstalk/text/vocab.h"
 #include "crosstalk/train/loss.h"
@@ -30,6 +33,10 @@ ValidationResult validate(model::Transformer& model, const std::vector<Example>&
   const auto device = model->parameters().front().device();
   for (const auto& indices : make_batches(examples, max_tokens, nullptr)) {
     auto batch = collate(examples, indices, text::kPadId, text::kBosId, text::kEosId, device);
+    if (interrupt_requested()) {
+      result.interrupted = true;
+      return result;
+    }
     auto out = batch_loss(model, batch, label_smoothing);
     loss_sum += out.loss.item<double>();
     nll_sum += out.nll.item<double>();
@@ -42,7 +49,18 @@ ValidationResult validate(model::Transformer& model, const std::vector<Example>&
   }
   if (!sources.empty()) {
     search::DecodeOptions decode;
-    auto hyps = translator.translate_text(sources, decode);
+    // In chunks, so that an interrupt waits for one chunk at most.
+    constexpr size_t kChunk = 256;
+    std::vector<std::string> hyps;
+    for (size_t begin = 0; begin < sources.size(); begin += kChunk) {
+      if (interrupt_requested()) {
+        result.interrupted = true;
+        return result;
+      }
+      const auto end = std::min(sources.size(), begin + kChunk);
+      auto part = translator.translate_text({sources.begin() + begin, sources.begin() + end}, decode);
+      hyps.insert(hyps.end(), std::make_move_iterator(part.begin()), std::make_move_iterator(part.end()));
+    }
     result.bleu = eval::corpus_bleu(hyps, references).score;
     result.bleu_lines = static_cast<int64_t>(sources.size());
   }

@@ -13,9 +13,17 @@ namespace crosstalk {
 /// with one line naming the file and the reason.
 void write_file_atomic(const std::string& path, const std::string& contents);
 
-/// The same for writers that need a path (torch::save, SentencePiece): `write`
-/// is called with the temporary path; then it is fsync()ed and renamed.
-void write_atomic_with(const std::string& path, const std::function<void(const std::string& tmp)>& write);
+/// Receives the bytes of a file being written; returns false when a write failed.
+using ByteSink = std::function<bool(const void* data, size_t size)>;
+
+/// The same for a producer that streams its bytes (e.g. torch::serialize's
+/// OutputArchive::save_to): `produce` is called with a sink into the temporary
+/// file. An exception from `produce`, or a failed write, removes the temporary
+/// file and becomes a UserError naming `path` and the system's reason (ENOSPC,
+/// EFBIG, ...). `before_commit` (may be empty) runs after the temporary file is
+/// complete and synced, just before the rename (tests use it to pause saves).
+void write_file_atomic_with(const std::string& path, const std::function<void(const ByteSink&)>& produce,
+                            const std::function<void()>& before_commit = {});
 
 /// fsync() of a file or a directory by path. UserError on failure.
 void sync_path(const std::string& path);

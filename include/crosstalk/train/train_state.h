@@ -1,5 +1,7 @@
 #pragma once
 
+#include <torch/serialize/archive.h>
+
 #include <cstdint>
 #include <random>
 #include <string>
@@ -22,8 +24,14 @@ struct TrainState {
   std::mt19937_64 rng;             // shuffling RNG now
 };
 
-/// Saves the state plus torch's CPU generator; load restores both.
-/// UserError naming the file if it cannot be read.
+/// The state plus torch's CPU generator into / out of an archive (the
+/// checkpoint's "train_state" part); reading restores both. UserError naming
+/// `origin` if a field is missing or corrupt.
+void write_train_state(torch::serialize::OutputArchive& archive, const TrainState& state);
+TrainState read_train_state(torch::serialize::InputArchive& archive, const std::string& origin);
+
+/// The same as a file of its own (the layout before single-file checkpoints:
+/// last.state.pt, still read when resuming an old model directory).
 void save_train_state(const std::string& path, const TrainState& state);
 TrainState load_train_state(const std::string& path);
 

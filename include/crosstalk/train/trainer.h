@@ -1,9 +1,20 @@
 #pragma once
 
+#include <chrono>
 #include <cstdint>
+#include <memory>
 #include <string>
 
 #include "crosstalk/model/options.h"
+#include "crosstalk/model/transformer.h"
+#include "crosstalk/search/translator.h"
+#include "crosstalk/train/adam.h"
+#include "crosstalk/train/checkpoint.h"
+#include "crosstalk/train/schedule.h"
+#include "crosstalk/train/train_log.h"
+#include "crosstalk/train/train_state.h"
+#include "crosstalk/train/training_data.h"
+#include "crosstalk/train/validation.h"
 
 namespace crosstalk::train {
 
@@ -32,12 +43,16 @@ struct TrainOptions {
   // Validation.
   int64_t valid_every = 0;     // steps between validations; 0 = end of each epoch
   int64_t valid_bleu_lines = 0;  // greedy-BLEU on the first N validation lines; 0 = all
+  // Checkpoints besides those of validations: they bound what a crash loses.
+  int64_t save_every = 0;           // steps; 0 = off
+  double save_every_minutes = 5;    // wall-clock minutes since the last save; 0 = off
   // Run.
   uint64_t seed = 1;
   int threads = 2;
   std::string device = "auto";
   bool resume = false;
-  int64_t log_every = 100;     // steps between progress lines when stderr is not a terminal
+  int64_t log_every = 100;     // steps between progress lines when stderr is not a terminal, and log lines
+  std::string resume_command;  // shown when interrupted: the command line that continues the run
 };
 
 struct TrainSummary {
@@ -48,11 +63,78 @@ struct TrainSummary {
   double best_bleu = 0.0;
   int64_t best_step = 0;
   double last_valid_loss = 0.0;
-  std::string stopped_by;      // epochs | steps | minutes | patience
+  std::string stopped_by;      // epochs | steps | minutes | patience | interrupted
+  int exit_code = 0;           // 130 (SIGINT) or 143 (SIGTERM) when interrupted, else 0
 };
 
-/// Trains (or resumes) a model into options.model_dir. The directory ends up
-/// with config.toml, spm.model, best.pt, last.pt and the resume state.
+/// Why a checkpoint is written.
+enum class SaveReason { kValidation, kPeriodic, kInterrupted };
+
+/// The loss of one update.
+struct StepResult {
+  torch::Tensor loss_sum;  // label-smoothed loss summed over the batch's target tokens (detached)
+  int64_t tokens = 0;
+  double lr = 0.0;
+};
+
+/// A training run in named phases: prepare (directory, data, vocabulary, model,
+/// optimizer, resume), then per batch step, log, and when due validate and
+/// save. SIGINT/SIGTERM (common/interrupt.h) finish the current step, save a
+/// complete checkpoint and end the run with stopped_by "interrupted".
+class Trainer {
+ public:
+  Trainer(TrainOptions options, model::ModelOptions model_options);
+
+  /// The whole run: prepare(), epochs of steps, the final validation, the summary.
+  TrainSummary run();
+
+  /// The phases.
+  void prepare();
+  StepResult step(const Batch& batch);
+  /// Validation loss and BLEU; updates the best score. `interrupted` in the
+  /// result when a signal cut it short (nothing is updated then).
+  ValidationResult validate();
+  void save(SaveReason reason, bool best);
+  void log(const StepResult& result, double eta_seconds);
+
+  const TrainState& state() const { return state_; }
+
+ private:
+  using Clock = std::chrono::steady_clock;
+  void run_epoch();
+  void after_step(size_t batches_in_epoch, size_t batch_index);
+  void validate_and_save(const std::string& when);
+  void check_stop_rules();
+  double eta_seconds(size_t batches_in_epoch, size_t batch_index) const;
+  void open_model(model::ModelOptions model_options);
+  TrainSummary finish();
+
+  TrainOptions options_;
+  model::ModelOptions model_options_;
+  ModelDir dir_;
+  torch::Device device_{torch::kCPU};
+  text::Vocab vocab_;
+  TrainingData data_;
+  model::Transformer model_{nullptr};
+  std::unique_ptr<FusedAdam> optimizer_;
+  std::unique_ptr<search::Translator> translator_;
+  std::unique_ptr<TrainLog> log_;
+  InverseSqrtSchedule schedule_{1.0, 0};
+  TrainState state_;
+  TrainSummary summary_;
+  std::string stop_;                 // why the loop ends; empty while it runs
+  int64_t validated_at_ = -1, saved_at_ = -1;
+  // Progress: the log window (every log_every steps) and the terminal's (every second).
+  torch::Tensor log_loss_sum_, tty_loss_sum_;
+  int64_t log_tokens_ = 0, tty_tokens_ = 0;
+  bool tty_ = false;
+  Clock::time_point run_start_, last_print_, last_save_;
+  double seconds_before_ = 0.0;      // training seconds of the runs this one resumes
+};
+
+/// Trains (or resumes) a model into options.model_dir: Trainer(...).run().
+/// The directory ends up with config.toml, spm.model, best.pt, last.pt (the
+/// checkpoint), train_log.jsonl and train_summary.json.
 /// UserError for bad data, options or directory contents.
 TrainSummary run_training(const TrainOptions& options, model::ModelOptions model_options);
 

@@ -18,10 +18,12 @@ struct ValidationResult {
   double bleu = 0.0;   // greedy-search corpus BLEU (sacreBLEU defaults)
   int64_t tokens = 0;
   int64_t bleu_lines = 0;
+  bool interrupted = false;  // a signal (common/interrupt.h) cut it short: the figures are incomplete
 };
 
 /// Teacher-forced loss over `examples` (batched by max_tokens) plus greedy BLEU
 /// of translating `sources` against `references`. Leaves the model in eval mode.
+/// Stops early, with `interrupted` set, when SIGINT/SIGTERM arrive.
 ValidationResult validate(model::Transformer& model, const std::vector<Example>& examples,
                           int64_t max_tokens, double label_smoothing, search::Translator& translator,
                           const std::vector<std::string>& sources,

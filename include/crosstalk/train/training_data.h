@@ -1,0 +1,34 @@
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "crosstalk/text/vocab.h"
+#include "crosstalk/train/batches.h"
+
+namespace crosstalk::train {
+
+struct TrainOptions;
+struct ModelDir;
+
+/// The data of a training run, encoded: the training pairs that pass the
+/// length filter, the validation pairs, and the validation lines scored by BLEU.
+struct TrainingData {
+  std::vector<Example> train;
+  std::vector<Example> valid;
+  std::vector<std::string> bleu_src, bleu_ref;  // first --valid-bleu-lines validation pairs
+  int64_t dropped_by_length = 0;
+  int64_t train_target_tokens = 0;             // incl. EOS
+};
+
+/// The model directory's vocabulary: reused when spm.model exists, else
+/// trained on the training files and written atomically (a kill during
+/// training leaves no spm.model, so the next run trains it again).
+text::Vocab prepare_vocab(const TrainOptions& options, const ModelDir& dir);
+
+/// Reads, checks and encodes the training and validation files (the "prepare"
+/// phase's data part). UserError for unreadable or empty data.
+TrainingData prepare_data(const TrainOptions& options, const text::Vocab& vocab);
+
+}  // namespace crosstalk::train
