@@ -113,7 +113,7 @@ TEST_CASE("cli: a second signal a second later quits at once and keeps the last 
   CHECK(last_logged_step(dir) == 8);
 }
 
-TEST_CASE("cli: resume after Ctrl-C is exact with one thread: same losses, bit-identical weights", "[cli][interrupt]") {
+TEST_CASE("cli: resume after Ctrl-C is exact with one thread (same losses and bit-identical weights)", "[cli][interrupt]") {
   TempDir tmp;
   const std::string straight = tmp / "straight", split = tmp / "split";
   // Dropout on, so that the RNG state must be restored too.

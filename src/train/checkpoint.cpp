@@ -27,17 +27,6 @@ void require_file(const std::string& path, const std::string& what) {
 }
 
 
-// Streams an archive into `path` atomically; `before_commit` runs before the rename.
-void write_archive(torch::serialize::OutputArchive& archive, const std::string& path,
-                   const std::function<void()>& before_commit = {}) {
-  write_file_atomic_with(
-      path,
-      [&](const ByteSink& sink) {
-        archive.save_to([&](const void* data, size_t size) -> size_t { return sink(data, size) ? size : 0; });
-      },
-      before_commit);
-}
-
 std::string first_line(const std::exception& e) {
   const c10::Error* c10_error = dynamic_cast<const c10::Error*>(&e);
   std::string what = c10_error ? c10_error->what_without_backtrace() : e.what();
@@ -100,6 +89,22 @@ TrainState load_legacy_parts(const ModelDir& dir, torch::optim::Optimizer& optim
 
 }  // namespace
 
+void write_archive_atomic(torch::serialize::OutputArchive& archive, const std::string& path,
+                          const std::function<void()>& before_commit) {
+  write_file_atomic_with(
+      path,
+      [&](const ByteSink& sink) {
+        archive.save_to([&](const void* data, size_t size) -> size_t {
+          // Never report a short write to torch: its writer would throw again from its
+          // destructor (std::terminate). The sink keeps the first error, and
+          // write_file_atomic_with reports it once the archive is done.
+          sink(data, size);
+          return size;
+        });
+      },
+      before_commit);
+}
+
 void pause_for_test_save_delay() {
   static const int delay_ms = [] {
     const char* v = std::getenv("CROSSTALK_TEST_SAVE_DELAY_MS");
@@ -111,7 +116,7 @@ void pause_for_test_save_delay() {
 void save_weights(model::Transformer& model, const std::string& path) {
   torch::serialize::OutputArchive archive;
   model->save(archive);
-  write_archive(archive, path, pause_for_test_save_delay);
+  write_archive_atomic(archive, path, pause_for_test_save_delay);
 }
 
 void load_weights(model::Transformer& model, const std::string& path) {
@@ -130,7 +135,7 @@ void save_checkpoint(const ModelDir& dir, model::Transformer& model, torch::opti
   torch::serialize::OutputArchive state_part;
   write_train_state(state_part, state);
   archive.write("train_state", state_part);
-  write_archive(archive, dir.last(), pause_for_test_save_delay);
+  write_archive_atomic(archive, dir.last(), pause_for_test_save_delay);
   // The legacy parts (if this directory had them) are now stale.
   std::error_code ec;
   fs::remove(dir.legacy_optimizer(), ec);

@@ -5,8 +5,8 @@
 #include <filesystem>
 #include <sstream>
 
-#include "crosstalk/common/atomic_file.h"
 #include "crosstalk/common/error.h"
+#include "crosstalk/train/checkpoint.h"
 
 namespace crosstalk::train {
 
@@ -48,9 +48,7 @@ void write_train_state(torch::serialize::OutputArchive& archive, const TrainStat
 void save_train_state(const std::string& path, const TrainState& state) {
   torch::serialize::OutputArchive archive;
   write_train_state(archive, state);
-  write_file_atomic_with(path, [&](const ByteSink& sink) {
-    archive.save_to([&](const void* data, size_t size) -> size_t { return sink(data, size) ? size : 0; });
-  });
+  write_archive_atomic(archive, path);
 }
 
 TrainState read_train_state(torch::serialize::InputArchive& archive, const std::string& origin) {

@@ -13,7 +13,8 @@ namespace crosstalk {
 /// with one line naming the file and the reason.
 void write_file_atomic(const std::string& path, const std::string& contents);
 
-/// Receives the bytes of a file being written; returns false when a write failed.
+/// Receives the bytes of a file being written; returns false once a write has
+/// failed (later bytes are dropped; the failure is reported when the producer returns).
 using ByteSink = std::function<bool(const void* data, size_t size)>;
 
 /// The same for a producer that streams its bytes (e.g. torch::serialize's

@@ -2,6 +2,7 @@
 
 #include <torch/torch.h>
 
+#include <functional>
 #include <string>
 
 #include "crosstalk/model/options.h"
@@ -27,6 +28,12 @@ struct ModelDir {
   std::string legacy_optimizer() const { return path + "/last.optimizer.pt"; }
   std::string legacy_state() const { return path + "/last.state.pt"; }
 };
+
+/// Streams a torch archive into `path` atomically (common/atomic_file.h): a
+/// failed write (disk full, EFBIG) is a UserError naming the file and leaves
+/// `path` as it was. `before_commit` runs just before the rename.
+void write_archive_atomic(torch::serialize::OutputArchive& archive, const std::string& path,
+                          const std::function<void()>& before_commit = {});
 
 /// Weights only (best.pt). Saving is atomic (common/atomic_file.h). Loading
 /// checks names and shapes: UserError naming the file. load_weights also reads
