@@ -223,3 +223,20 @@ TEST_CASE("cli: an unwritable model directory is refused before training", "[cli
     CHECK_FALSE(contains(r.err, "vocabulary"));
   }
 }
+
+TEST_CASE("cli: a truncated model file gives one error line and exit code 2", "[cli]") {
+  TempDir tmp;
+  const std::string dir = tmp / "model";
+  REQUIRE(train_tiny(dir, {"--max-steps", "4"}).code == 0);
+  for (const std::string part : {"best.pt", "last.pt", "spm.model", "config.toml"}) {
+    INFO("truncated " << part);
+    const std::string copy = tmp / ("cut-" + part);
+    copy_dir(dir, copy);
+    const auto bytes = read_file(copy + "/" + part);
+    write_file(copy + "/" + part, bytes.substr(0, bytes.size() / 2));
+    if (part == "last.pt") fs::remove(copy + "/best.pt");  // translate reads best.pt first
+    check_user_error(run({"translate", "--model", copy}, source_path("data/toy/valid.de")), "translate", {part});
+    if (part != "best.pt")
+      check_user_error(train_tiny(copy, {"--resume", "--max-steps", "6"}), "train", {part});
+  }
+}
