@@ -250,7 +250,8 @@ void Trainer::validate_and_save(const std::string& when) {
                state_.step, when, v.loss, v.ppl, v.bleu,
                better ? " (best)" : fmt::format(" (best {:.2f} at step {})", state_.best_bleu, state_.best_step),
                seconds_since(t));
-  if (options_.patience > 0 && state_.bad_validations >= options_.patience && stop_.empty()) stop_ = "patience";
+  if (interrupt_requested()) stop_ = "interrupted";  // arrived during the validation: it is saved already
+  else if (options_.patience > 0 && state_.bad_validations >= options_.patience && stop_.empty()) stop_ = "patience";
 }
 
 // ---- the loop ---------------------------------------------------------------------------
