@@ -36,8 +36,29 @@ void check_stdin_is_not_a_directory() {
   if (fstat(fileno(stdin), &st) == 0 && S_ISDIR(st.st_mode)) throw UserError("stdin is a directory, not a file");
 }
 
-}  // namespace
+// The summary lines on stderr, and with --ref the scores. Returns the exit code (130 /
+// 143 after an interrupt).
+int report(const StreamResult& r, int64_t beam, const std::string& ref, const std::vector<std::string>& references) {
+  if (r.empty > 0) spdlog::warn("{} of {} input lines were empty: left empty in the output", r.empty, r.lines);
+  spdlog::info("translated {} lines in {:.2f} s, beam {}: {} pieces generated (EOS included), {:.0f} generated tok/s",
+               r.lines - r.empty, r.seconds, beam, r.generated, r.generated / std::max(r.seconds, 1e-9));
+  if (r.interrupted) {
+    spdlog::warn("interrupted: the translations of the first {} input lines were written{}", r.lines,
+                 ref.empty() ? "" : "; --ref not scored");
+    return interrupt_exit_code();
+  }
+  if (ref.empty()) return 0;
+  if (references.size() != r.hypotheses.size())
+    throw UserError("--ref '" + ref + "' has " + std::to_string(references.size()) + " lines but " +
+                    std::to_string(r.hypotheses.size()) + " lines were translated");
+  const auto bleu = eval::corpus_bleu(r.hypotheses, references);
+  const auto chrf = eval::corpus_chrf(r.hypotheses, references);
+  spdlog::info("{} | {}", bleu.to_string(), bleu.signature);
+  spdlog::info("{} | {}", chrf.to_string(), chrf.signature);
+  return 0;
+}
 
+}  // namespace
 
 int run_translate(const std::string& program, std::vector<std::string> args) {
   CLI::App app("Translate one sentence per line. On a terminal it is interactive; piped or with "
@@ -117,25 +138,7 @@ int run_translate(const std::string& program, std::vector<std::string> args) {
   text::LineReader reader(in, input, kRepairedLine);
   const auto r = translate_stream(reader, out, translator, settings, flags);
   if (!out) throw UserError("writing the translations failed");
-  if (r.empty > 0) spdlog::warn("{} of {} input lines were empty: left empty in the output", r.empty, r.lines);
-  spdlog::info("translated {} lines in {:.2f} s, beam {}: {} pieces generated (EOS included), {:.0f} generated tok/s",
-               r.lines - r.empty, r.seconds, decode.beam_size, r.generated, r.generated / std::max(r.seconds, 1e-9));
-  if (r.interrupted) {
-    spdlog::warn("interrupted: the translations of the first {} input lines were written{}", r.lines,
-                 ref.empty() ? "" : "; --ref not scored");
-    return interrupt_exit_code();
-  }
-  const auto& hypotheses = r.hypotheses;
-  if (!ref.empty()) {
-    if (references.size() != hypotheses.size())
-      throw UserError("--ref '" + ref + "' has " + std::to_string(references.size()) + " lines but " +
-                      std::to_string(hypotheses.size()) + " lines were translated");
-    const auto bleu = eval::corpus_bleu(hypotheses, references);
-    const auto chrf = eval::corpus_chrf(hypotheses, references);
-    spdlog::info("{} | {}", bleu.to_string(), bleu.signature);
-    spdlog::info("{} | {}", chrf.to_string(), chrf.signature);
-  }
-  return 0;
+  return report(r, decode.beam_size, ref, references);
 }
 
 }  // namespace crosstalk::app
