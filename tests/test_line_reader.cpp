@@ -1,6 +1,8 @@
 // text::LineReader: line numbers, repairs and warnings on streams (stdin), binary sniffing.
 #include <catch2/catch.hpp>
 
+#include <filesystem>
+#include <fstream>
 #include <sstream>
 #include <streambuf>
 #include <string>
@@ -131,4 +133,16 @@ TEST_CASE("LineReader: UTF-16 and UTF-32 byte-order marks", "[line_reader]") {
     std::string line;
     CHECK_THROWS_WITH(reader.next(&line), Catch::StartsWith("'u.txt' starts with a UTF-16 or UTF-32 byte-order mark"));
   }
+}
+
+TEST_CASE("LineReader turns a read error into one clear line", "[line_reader]") {
+  const std::string dir = std::filesystem::temp_directory_path().string();
+  std::ifstream in(dir, std::ios::binary);  // opening a directory works, reading it fails
+  if (!in) {
+    WARN("this system cannot open a directory as a file: nothing to check");
+    return;
+  }
+  LineReader reader(in, dir, "replaced");
+  std::string line;
+  CHECK_THROWS_WITH(reader.next(&line), "cannot read '" + dir + "' after line 0: Is a directory");
 }

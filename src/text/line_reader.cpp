@@ -3,6 +3,9 @@
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
+#include <cstdio>
+#include <ios>
+#include <iostream>
 #include <streambuf>
 
 #include "crosstalk/common/error.h"
@@ -76,14 +79,28 @@ void LineReader::warn(std::string message) {
   else held_.push_back(std::move(message));
 }
 
-// One line's bytes without the '\n'; false at the end of the input.
+// One line's bytes without the '\n'; false at the end of the input. UserError on a read
+// error (libstdc++'s file buffers throw it; stdin's sets ferror).
 bool LineReader::read_raw(std::string* raw) {
+  try {
+    return read_raw_bytes(raw);
+  } catch (const std::ios_base::failure& e) {
+    const std::string what = e.what();
+    const size_t colon = what.rfind(": ");
+    throw UserError("cannot read " + display_ + " after line " + std::to_string(line_number_) + ": " +
+                    (colon == std::string::npos ? what : what.substr(colon + 2)));
+  }
+}
+
+bool LineReader::read_raw_bytes(std::string* raw) {
   raw->clear();
   if (at_end_) return false;
   std::streambuf* buf = in_.rdbuf();
   while (true) {
     const int c = buf ? buf->sbumpc() : std::char_traits<char>::eof();
     if (c == std::char_traits<char>::eof()) {
+      if (&in_ == &std::cin && std::ferror(stdin))
+        throw UserError("cannot read stdin after line " + std::to_string(line_number_) + ": read error");
       at_end_ = true;
       decide();
       last_had_break_ = false;

@@ -18,8 +18,8 @@ namespace crosstalk::text {
 ///   number and what the caller does with it (`bad_line_action`). The first
 ///   WarningLimit::kDefaultShown such lines are shown one by one, the rest counted for
 ///   one summary line (finish());
-/// - UserError for a UTF-16/UTF-32 byte-order mark and for a line longer than
-///   kMaxLineBytes;
+/// - UserError for a UTF-16/UTF-32 byte-order mark, for a line longer than
+///   kMaxLineBytes and for a read error;
 /// - binary data (over kBinaryPercent % of the bytes are NUL bytes, control characters
 ///   or invalid UTF-8): with BinaryCheck::start, judged on the first kSniffBytes bytes,
 ///   UserError; with BinaryCheck::each_line, judged line by line, such a line is skipped
@@ -59,6 +59,7 @@ class LineReader {
 
  private:
   bool read_raw(std::string* raw);
+  bool read_raw_bytes(std::string* raw);
   void sniff_byte(char c);
   void decide();
   void warn(std::string message);
