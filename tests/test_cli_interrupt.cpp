@@ -31,10 +31,10 @@ void feed(int fd, const std::string& data) {
   ::close(fd);
 }
 
-/// Waits until the child has written a whole line to stdout.
-void wait_for_output(const Child& child) {
+/// Waits until the child has written `what` (by default a whole line) to stdout.
+void wait_for_output(const Child& child, const std::string& what = "\n") {
   const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(300);
-  while (!contains(child.stdout_text(), "\n")) {
+  while (!contains(child.stdout_text(), what)) {
     REQUIRE(std::chrono::steady_clock::now() < deadline);
     std::this_thread::sleep_for(std::chrono::milliseconds(5));
   }
@@ -120,4 +120,17 @@ TEST_CASE("interrupting align over files writes whole lines and exits 130", "[cl
   const auto reference = run({"align", "--model", model, "--src", tmp / "head.de", "--tgt", tmp / "head.en"});
   REQUIRE(reference.code == 0);
   CHECK(output_lines(reference.out) == out);
+}
+
+TEST_CASE("Ctrl-C at the interactive prompt ends the program at once (default behaviour)", "[cli][interrupt]") {
+  const std::string model = trained_tiny().path();
+  int fds[2];
+  REQUIRE(::pipe2(fds, O_CLOEXEC) == 0);
+  Child child({"translate", "--model", model, "--interactive"}, fds[0]);
+  ::close(fds[0]);
+  wait_for_output(child, "> ");  // the prompt, waiting for a line that never comes
+  REQUIRE(::kill(child.pid(), SIGINT) == 0);
+  const auto r = child.wait();
+  ::close(fds[1]);
+  CHECK(r.code == 130);  // killed by SIGINT
 }
