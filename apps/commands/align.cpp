@@ -12,6 +12,9 @@
 #include "crosstalk/align/attention_capture.h"
 #include "crosstalk/common/device.h"
 #include "crosstalk/common/error.h"
+#include "crosstalk/common/interrupt.h"
+#include "crosstalk/common/open_file.h"
+#include "crosstalk/common/warning_limit.h"
 #include "crosstalk/text/corpus.h"
 #include "crosstalk/train/checkpoint.h"
 
@@ -21,7 +24,7 @@ namespace {
 
 std::vector<align::GoldAlignment> read_gold(const std::string& path) {
   std::vector<align::GoldAlignment> gold;
-  const auto lines = text::read_lines(path);
+  const auto lines = text::read_lines(path, text::FlawedLines::repair);
   for (size_t i = 0; i < lines.size(); ++i) gold.push_back(align::parse_gold(lines[i], path + ":" + std::to_string(i + 1)));
   return gold;
 }
@@ -33,6 +36,94 @@ std::vector<align::AttentionSelection> sweep_selections(int64_t layers, int64_t 
   out.push_back({0, 0});
   for (int64_t h = 1; h <= heads; ++h) out.push_back({chosen_layer, h});
   return out;
+}
+
+// "truncated" warnings for the pairs longer than the model's position table.
+class TruncationWarnings {
+ public:
+  TruncationWarnings(std::string src, std::string tgt, int64_t max_pieces)
+      : src_(std::move(src)), tgt_(std::move(tgt)), max_pieces_(max_pieces) {}
+  void check(const align::AttentionRecord& record, int64_t line) {
+    if (!record.src_truncated && !record.tgt_truncated) return;
+    if (!limit_.next()) return;
+    const std::string which = record.src_truncated && record.tgt_truncated ? "'" + src_ + "' and '" + tgt_ + "'"
+                              : record.src_truncated ? "'" + src_ + "'" : "'" + tgt_ + "'";
+    spdlog::warn("{} line {}: longer than the model's {} pieces: truncated, only the first {} pieces are aligned",
+                 which, line, max_pieces_, max_pieces_);
+  }
+  void finish() const {
+    if (limit_.hidden() > 0)
+      spdlog::warn("{} sentence pairs were longer than the model's {} pieces and truncated ({} more than shown above)",
+                   limit_.count(), max_pieces_, limit_.hidden());
+  }
+
+ private:
+  std::string src_, tgt_;
+  int64_t max_pieces_;
+  WarningLimit limit_;
+};
+
+// The alignments of every pair under `selection` (and of the swept selections), written
+// to `out` 256 pairs at a time, whole lines, flushed; Ctrl-C / SIGTERM stop it between those.
+struct AlignRun {
+  std::vector<align::Alignment> hyps;                  // for --gold
+  std::vector<std::vector<align::Alignment>> swept;    // for --sweep
+  size_t aligned = 0;
+  int64_t images = 0;  // heatmaps written
+};
+
+AlignRun align_pairs(train::LoadedModel& loaded, const text::ParallelCorpus& pairs, const AttentionFlags& flags,
+                     const std::vector<align::AttentionSelection>& swept, bool keep, int64_t batch_size,
+                     std::ostream& out, const std::string& src_path, const std::string& tgt_path) {
+  const auto selection = flags.selection();
+  AttentionFiles files(flags, "forced alignment");
+  TruncationWarnings truncations(src_path, tgt_path, loaded.model->options().max_positions() - 1);
+  AlignRun run;
+  run.swept.resize(swept.size());
+  InterruptScope scope("writing the alignments finished so far, then stopping");
+  const size_t chunk = 256, n = pairs.src.size();
+  for (size_t start = 0; start < n && !interrupt_requested(); start += chunk) {
+    const size_t end = std::min(n, start + chunk);
+    const std::vector<std::string> src(pairs.src.begin() + start, pairs.src.begin() + end);
+    const std::vector<std::string> tgt(pairs.tgt.begin() + start, pairs.tgt.begin() + end);
+    const auto records = align::forced_attention(loaded.model, loaded.vocab, src, tgt, batch_size);
+    std::string text;  // whole lines, written at once
+    for (size_t k = 0; k < records.size(); ++k) {
+      truncations.check(records[k], static_cast<int64_t>(start + k + 1));
+      const auto alignment = records[k].alignment(selection, {flags.threshold});
+      text += align::to_pharaoh(alignment) + '\n';
+      files.add(static_cast<int64_t>(start + k + 1), src[k], tgt[k], records[k], alignment);
+      if (keep) run.hyps.push_back(alignment);
+      for (size_t s = 0; s < swept.size(); ++s) run.swept[s].push_back(records[k].alignment(swept[s], {flags.threshold}));
+    }
+    out << text;
+    out.flush();
+    run.aligned = end;
+  }
+  files.close();
+  truncations.finish();
+  run.images = files.images();
+  return run;
+}
+
+// AER, precision and recall against the gold standard; with --sweep every selection's.
+void report_gold(const std::vector<align::GoldAlignment>& gold, const AlignRun& run,
+                 const align::AttentionSelection& selection, const std::vector<align::AttentionSelection>& swept,
+                 int64_t layers, int64_t heads) {
+  spdlog::info("{}: {}", align::describe(selection, layers, heads), align::score_alignments(gold, run.hyps).to_string());
+  size_t best = 0;
+  std::vector<double> aer(swept.size());
+  for (size_t s = 0; s < swept.size(); ++s) {
+    const auto score = align::score_alignments(gold, run.swept[s]);
+    aer[s] = score.aer;
+    if (aer[s] < aer[best]) best = s;
+    std::fprintf(stderr, "%-40s %s\n", align::describe(swept[s], layers, heads).c_str(), score.to_string().c_str());
+  }
+  if (!swept.empty())
+    std::fprintf(stderr, "lowest AER: %s (%.4f): --layer %s --head %s\n",
+                 align::describe(swept[best], layers, heads).c_str(), aer[best],
+                 swept[best].layer == 0 ? "all" : std::to_string(swept[best].layer).c_str(),
+                 swept[best].head == 0 ? "avg" : std::to_string(swept[best].head).c_str());
 }
 
 }  // namespace
@@ -67,20 +158,15 @@ int run_align(const std::string& program, std::vector<std::string> args) {
   if (batch_size <= 0) throw UserError("--batch-size must be positive");
   if (sweep && gold_path.empty()) throw UserError("--sweep needs --gold FILE");
   const auto pairs = text::read_parallel(src_path, tgt_path, /*keep_empty=*/true);
-  const auto& sources = pairs.src;
-  const auto& targets = pairs.tgt;
   std::vector<align::GoldAlignment> gold;
   if (!gold_path.empty()) {
     gold = read_gold(gold_path);
-    if (gold.size() != sources.size())
+    if (gold.size() != pairs.src.size())
       throw UserError("--gold '" + gold_path + "' has " + std::to_string(gold.size()) + " lines but --src has " +
-                      std::to_string(sources.size()));
+                      std::to_string(pairs.src.size()));
   }
   std::ofstream out_file;
-  if (!output.empty()) {
-    out_file.open(output, std::ios::trunc);
-    if (!out_file) throw UserError("cannot write --output '" + output + "'");
-  }
+  if (!output.empty()) out_file = open_for_writing(output, "--output");
   std::ostream& out = output.empty() ? std::cout : out_file;
   const auto dev = resolve_device(device);
   setup_runtime(threads);
@@ -91,49 +177,20 @@ int run_align(const std::string& program, std::vector<std::string> args) {
   flags.check_model(layers, heads);
   spdlog::info("model: {} ({} decoder layers x {} heads); alignments from {}", loaded.weights, layers, heads,
                align::describe(selection, layers, heads));
-
-  AttentionFiles files(flags, "forced alignment");
   const int64_t chosen = selection.layer == align::AttentionSelection::kDefaultLayer
                              ? align::default_alignment_layer(layers) : selection.layer;
   const auto swept = sweep ? sweep_selections(layers, heads, chosen == 0 ? layers : chosen)
                            : std::vector<align::AttentionSelection>{};
-  std::vector<align::Alignment> hyps;
-  std::vector<std::vector<align::Alignment>> swept_hyps(swept.size());
-  const size_t chunk = 256;
-  for (size_t start = 0; start < sources.size(); start += chunk) {
-    const size_t end = std::min(sources.size(), start + chunk);
-    const std::vector<std::string> src(sources.begin() + start, sources.begin() + end);
-    const std::vector<std::string> tgt(targets.begin() + start, targets.begin() + end);
-    const auto records = align::forced_attention(loaded.model, loaded.vocab, src, tgt, batch_size);
-    for (size_t k = 0; k < records.size(); ++k) {
-      const auto alignment = records[k].alignment(selection, {flags.threshold});
-      out << align::to_pharaoh(alignment) << '\n';
-      files.add(static_cast<int64_t>(start + k + 1), src[k], tgt[k], records[k], alignment);
-      if (!gold.empty()) hyps.push_back(alignment);
-      for (size_t s = 0; s < swept.size(); ++s) swept_hyps[s].push_back(records[k].alignment(swept[s], {flags.threshold}));
-    }
-  }
-  files.close();
-  out.flush();
+  const auto run = align_pairs(loaded, pairs, flags, swept, !gold.empty(), batch_size, out, src_path, tgt_path);
   if (!out) throw UserError("writing the alignments failed");
-  spdlog::info("aligned {} sentence pairs{}", sources.size(),
-               flags.heatmap_dir.empty() ? "" : ", " + std::to_string(files.images()) + " heatmaps in " + flags.heatmap_dir);
-  if (!gold.empty()) {
-    spdlog::info("{}: {}", align::describe(selection, layers, heads), align::score_alignments(gold, hyps).to_string());
-    size_t best = 0;
-    std::vector<double> aer(swept.size());
-    for (size_t s = 0; s < swept.size(); ++s) {
-      const auto score = align::score_alignments(gold, swept_hyps[s]);
-      aer[s] = score.aer;
-      if (aer[s] < aer[best]) best = s;
-      std::fprintf(stderr, "%-40s %s\n", align::describe(swept[s], layers, heads).c_str(), score.to_string().c_str());
-    }
-    if (!swept.empty())
-      std::fprintf(stderr, "lowest AER: %s (%.4f): --layer %s --head %s\n",
-                   align::describe(swept[best], layers, heads).c_str(), aer[best],
-                   swept[best].layer == 0 ? "all" : std::to_string(swept[best].layer).c_str(),
-                   swept[best].head == 0 ? "avg" : std::to_string(swept[best].head).c_str());
+  spdlog::info("aligned {} sentence pairs{}", run.aligned,
+               flags.heatmap_dir.empty() ? "" : ", " + std::to_string(run.images) + " heatmaps in " + flags.heatmap_dir);
+  if (interrupt_requested()) {
+    spdlog::warn("interrupted: the alignments of the first {} of {} sentence pairs were written{}", run.aligned,
+                 pairs.src.size(), gold.empty() ? "" : "; --gold not scored");
+    return interrupt_exit_code();
   }
+  if (!gold.empty()) report_gold(gold, run, selection, swept, layers, heads);
   return 0;
 }
 

@@ -4,6 +4,7 @@
 
 #include "commands/command.h"
 #include "crosstalk/align/aer.h"
+#include "crosstalk/common/error.h"
 #include "crosstalk/text/corpus.h"
 
 namespace crosstalk::app {
@@ -24,6 +25,8 @@ int run_eval_align(const std::string& program, std::vector<std::string> args) {
   const auto pairs = text::read_parallel(gold_path, hyp_path, /*keep_empty=*/true);
   const auto& gold_lines = pairs.src;
   const auto& hyp_lines = pairs.tgt;
+  if (gold_lines.empty())
+    throw UserError("no alignments to score: '" + gold_path + "' and '" + hyp_path + "' have no lines");
   std::vector<align::GoldAlignment> gold;
   std::vector<align::Alignment> hyp;
   for (size_t i = 0; i < gold_lines.size(); ++i) {

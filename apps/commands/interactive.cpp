@@ -12,6 +12,7 @@
 #include "crosstalk/align/terminal_heatmap.h"
 #include "crosstalk/common/error.h"
 #include "crosstalk/text/corpus.h"
+#include "crosstalk/text/line_reader.h"
 
 namespace crosstalk::app {
 
@@ -43,10 +44,13 @@ void run_interactive(search::Translator& translator, search::DecodeOptions decod
   std::optional<Last> last;
   int64_t sentence = 0;
   std::cerr << "Type a sentence and press Enter; :help lists the commands (:align on, :save PATH), :quit ends.\n";
+  // Binary data is judged line by line (sniffing 8 KiB would wait for that much typing).
+  text::LineReader reader(std::cin, "", "bad bytes replaced with U+FFFD", text::LineReader::BinaryCheck::each_line);
+  const auto max_pieces = translator.model()->options().max_positions() - 1;
   std::string line;
   while (true) {
     std::cout << "> " << std::flush;
-    if (!std::getline(std::cin, line)) break;
+    if (!reader.next(&line)) break;
     if (line == ":quit" || line == ":q" || line == ":exit") break;
     if (text::is_blank(line)) continue;
     if (line[0] == ':') {
@@ -78,6 +82,9 @@ void run_interactive(search::Translator& translator, search::DecodeOptions decod
     auto out = translator.translate({line}, decode);
     const double ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
     const auto& t = out[0];
+    if (t.truncated)
+      spdlog::warn("stdin line {}: longer than the model's {} pieces: truncated, only its first {} pieces are translated",
+                   reader.line_number(), max_pieces, max_pieces);
     last = Last{++sentence, align::translation_attention(t, translator.vocab(), line)};
     if (decode.nbest <= 1) {
       std::cout << t.text;
@@ -102,6 +109,7 @@ void run_interactive(search::Translator& translator, search::DecodeOptions decod
     }
     spdlog::debug("{:.0f} ms", ms);
   }
+  reader.finish();
   std::cout << "\n";
 }
 

@@ -2,8 +2,9 @@
 #include <spdlog/spdlog.h>
 #include <unistd.h>
 
+#include <sys/stat.h>
+
 #include <algorithm>
-#include <chrono>
 #include <cstdio>
 #include <fstream>
 #include <iostream>
@@ -11,9 +12,11 @@
 #include "commands/attention_output.h"
 #include "commands/command.h"
 #include "commands/interactive.h"
-#include "crosstalk/align/attention_capture.h"
+#include "commands/translate_stream.h"
 #include "crosstalk/common/device.h"
 #include "crosstalk/common/error.h"
+#include "crosstalk/common/interrupt.h"
+#include "crosstalk/common/open_file.h"
 #include "crosstalk/eval/bleu.h"
 #include "crosstalk/eval/chrf.h"
 #include "crosstalk/text/corpus.h"
@@ -24,39 +27,35 @@ namespace crosstalk::app {
 
 namespace {
 
-// Translates the non-empty lines of `lines`; empty ones stay empty (counted).
-std::vector<search::Translation> translate_chunk(search::Translator& translator, const std::vector<std::string>& lines,
-                                                 const search::DecodeOptions& decode, int64_t* empty) {
-  std::vector<search::Translation> out(lines.size());
-  std::vector<std::string> todo;
-  std::vector<size_t> where;
-  for (size_t i = 0; i < lines.size(); ++i) {
-    if (text::is_blank(lines[i])) {
-      ++*empty;
-      continue;
-    }
-    todo.push_back(lines[i]);
-    where.push_back(i);
-  }
-  auto done = translator.translate(todo, decode);
-  for (size_t k = 0; k < done.size(); ++k) out[where[k]] = std::move(done[k]);
-  return out;
+// How a line with invalid UTF-8 or NUL bytes is handled (and the warning says).
+constexpr const char* kRepairedLine = "bad bytes replaced with U+FFFD (the line is kept, so the output stays line-aligned)";
+
+// `crosstalk translate < some-dir`: reading would just fail; say what is wrong.
+void check_stdin_is_not_a_directory() {
+  struct stat st {};
+  if (fstat(fileno(stdin), &st) == 0 && S_ISDIR(st.st_mode)) throw UserError("stdin is a directory, not a file");
 }
 
-// One line per input line, or with --nbest K > 1 the Moses n-best format:
-// "INDEX ||| translation ||| score" for each hypothesis, best first. With
-// alignments, " ||| <Pharaoh>" follows (alignments[k] for hypothesis k).
-void write_translation(std::ostream& out, const search::Translation& t, int64_t index, int64_t nbest,
-                       const std::vector<align::Alignment>& alignments) {
-  auto tail = [&](size_t k) {
-    return alignments.empty() || t.nbest.empty() ? std::string() : " ||| " + align::to_pharaoh(alignments[k]);
-  };
-  if (nbest <= 1) {
-    out << t.text << tail(0) << '\n';
-    return;
+// The summary lines on stderr, and with --ref the scores. Returns the exit code (130 /
+// 143 after an interrupt).
+int report(const StreamResult& r, int64_t beam, const std::string& ref, const std::vector<std::string>& references) {
+  if (r.empty > 0) spdlog::warn("{} of {} input lines were empty: left empty in the output", r.empty, r.lines);
+  spdlog::info("translated {} lines in {:.2f} s, beam {}: {} pieces generated (EOS included), {:.0f} generated tok/s",
+               r.lines - r.empty, r.seconds, beam, r.generated, r.generated / std::max(r.seconds, 1e-9));
+  if (r.interrupted) {
+    spdlog::warn("interrupted: the translations of the first {} input lines were written{}", r.lines,
+                 ref.empty() ? "" : "; --ref not scored");
+    return interrupt_exit_code();
   }
-  for (size_t k = 0; k < t.nbest.size(); ++k)
-    out << index << " ||| " << t.nbest_text[k] << " ||| " << t.nbest[k].score << tail(k) << '\n';
+  if (ref.empty()) return 0;
+  if (references.size() != r.hypotheses.size())
+    throw UserError("--ref '" + ref + "' has " + std::to_string(references.size()) + " lines but " +
+                    std::to_string(r.hypotheses.size()) + " lines were translated");
+  const auto bleu = eval::corpus_bleu(r.hypotheses, references);
+  const auto chrf = eval::corpus_chrf(r.hypotheses, references);
+  spdlog::info("{} | {}", bleu.to_string(), bleu.signature);
+  spdlog::info("{} | {}", chrf.to_string(), chrf.signature);
+  return 0;
 }
 
 }  // namespace
@@ -108,24 +107,18 @@ int run_translate(const std::string& program, std::vector<std::string> args) {
   decode.return_attention = alignment || flags.wants_files();
 
   std::ifstream in_file;
-  if (!input.empty()) {
-    in_file.open(input);
-    if (!in_file) throw UserError("cannot open --input '" + input + "'");
-  }
+  if (!input.empty()) in_file = open_for_reading(input);
+  else check_stdin_is_not_a_directory();
   std::ofstream out_file;
-  if (!output.empty()) {
-    out_file.open(output, std::ios::trunc);
-    if (!out_file) throw UserError("cannot write --output '" + output + "'");
-  }
+  if (!output.empty()) out_file = open_for_writing(output, "--output");
   std::vector<std::string> references;
-  if (!ref.empty()) references = text::read_lines(ref);  // fail early on a bad --ref
+  if (!ref.empty()) references = text::read_lines(ref, text::FlawedLines::repair);  // fail early on a bad --ref
   const auto dev = resolve_device(device);
   setup_runtime(threads);
   auto loaded = train::load_model_dir(model_dir);
   spdlog::info("model: {} ({} pieces), device {}", loaded.weights, loaded.vocab.size(), dev.str());
   flags.check_model(loaded.model->options().decoder_layers(), loaded.model->options().heads());
   search::Translator translator(loaded.model, loaded.vocab, dev);
-  const auto selection = flags.selection();
 
   std::istream& in = input.empty() ? std::cin : in_file;
   std::ostream& out = output.empty() ? std::cout : out_file;
@@ -137,56 +130,15 @@ int run_translate(const std::string& program, std::vector<std::string> args) {
     run_interactive(translator, decode, flags, alignment);
     return 0;
   }
-  int64_t empty = 0, total = 0, generated = 0;
-  std::vector<std::string> hypotheses;  // for --ref
-  double seconds = 0.0;
-  std::vector<std::string> lines;
-  std::string line;
-  AttentionFiles files(flags, "own translation, " + (decode.beam_size == 1 ? std::string("greedy") : "beam " + std::to_string(decode.beam_size)));
-  auto flush = [&]() {
-    int64_t index = total;
-    const auto start = std::chrono::steady_clock::now();
-    auto translations = translate_chunk(translator, lines, decode, &empty);
-    seconds += std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-    for (size_t i = 0; i < translations.size(); ++i) {
-      const auto& t = translations[i];
-      if (!t.nbest.empty()) generated += static_cast<int64_t>(t.best.tokens.size()) + 1;
-      if (!ref.empty()) hypotheses.push_back(t.text);
-      std::vector<align::Alignment> alignments;
-      if (decode.return_attention) {
-        for (size_t k = 0; k < std::max<size_t>(t.nbest.size(), 1); ++k) {
-          const auto record = align::translation_attention(t, translator.vocab(), lines[i], k);
-          alignments.push_back(record.layers() > 0 ? record.alignment(selection, {flags.threshold}) : align::Alignment{});
-          if (k == 0 && record.layers() > 0) files.add(index + 1, lines[i], t.text, record, alignments[0]);
-        }
-      }
-      write_translation(out, t, index++, decode.nbest, alignment ? alignments : std::vector<align::Alignment>{});
-    }
-    out.flush();
-    total += static_cast<int64_t>(lines.size());
-    lines.clear();
-  };
-  while (std::getline(in, line)) {
-    if (!line.empty() && line.back() == '\r') line.pop_back();
-    lines.push_back(line);
-    if (static_cast<int64_t>(lines.size()) >= chunk) flush();
-  }
-  if (!lines.empty()) flush();
-  files.close();
+  StreamSettings settings;
+  settings.decode = decode;
+  settings.chunk = chunk;
+  settings.alignment = alignment;
+  settings.keep_hypotheses = !ref.empty();
+  text::LineReader reader(in, input, kRepairedLine);
+  const auto r = translate_stream(reader, out, translator, settings, flags);
   if (!out) throw UserError("writing the translations failed");
-  if (empty > 0) spdlog::warn("{} of {} input lines were empty: left empty in the output", empty, total);
-  spdlog::info("translated {} lines in {:.2f} s, beam {}: {} pieces generated (EOS included), {:.0f} generated tok/s",
-               total - empty, seconds, decode.beam_size, generated, generated / std::max(seconds, 1e-9));
-  if (!ref.empty()) {
-    if (references.size() != hypotheses.size())
-      throw UserError("--ref '" + ref + "' has " + std::to_string(references.size()) + " lines but " +
-                      std::to_string(hypotheses.size()) + " lines were translated");
-    const auto bleu = eval::corpus_bleu(hypotheses, references);
-    const auto chrf = eval::corpus_chrf(hypotheses, references);
-    spdlog::info("{} | {}", bleu.to_string(), bleu.signature);
-    spdlog::info("{} | {}", chrf.to_string(), chrf.signature);
-  }
-  return 0;
+  return report(r, decode.beam_size, ref, references);
 }
 
 }  // namespace crosstalk::app

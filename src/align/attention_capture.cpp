@@ -3,16 +3,18 @@
 #include <algorithm>
 
 #include "crosstalk/common/error.h"
+#include "crosstalk/text/encode_limited.h"
 
 namespace crosstalk::align {
 
 namespace {
 
 // The surface pieces of `line` for its first ids.size() pieces (encode_pieces keeps the
-// text of unknown characters, where piece(<unk>) would only say "<unk>").
+// text of unknown characters, where piece(<unk>) would only say "<unk>"), without encoding
+// all of a very long line.
 std::vector<std::string> surface_pieces(const text::Vocab& vocab, const std::string& line,
                                         const std::vector<int>& ids) {
-  auto pieces = vocab.encode_pieces(line);
+  auto pieces = text::encode_pieces_limited(vocab, line, ids.size());
   if (pieces.size() < ids.size()) {
     pieces.clear();
     for (int id : ids) pieces.push_back(vocab.piece(id));
@@ -39,12 +41,15 @@ std::vector<AttentionRecord> forced_attention(model::Transformer& model, const t
   for (size_t start = 0; start < n; start += step) {
     const size_t end = std::min(n, start + step);
     std::vector<std::vector<int>> src_ids, tgt_ids;
+    std::vector<bool> src_cut, tgt_cut;
     size_t src_width = 0, tgt_width = 0;
     for (size_t i = start; i < end; ++i) {
-      src_ids.push_back(vocab.encode(sources[i]));
-      tgt_ids.push_back(vocab.encode(targets[i]));
-      if (src_ids.back().size() > max_len) src_ids.back().resize(max_len);
-      if (tgt_ids.back().size() > max_len) tgt_ids.back().resize(max_len);
+      auto src_encoded = text::encode_limited(vocab, sources[i], max_len);
+      auto tgt_encoded = text::encode_limited(vocab, targets[i], max_len);
+      src_ids.push_back(std::move(src_encoded.ids));
+      tgt_ids.push_back(std::move(tgt_encoded.ids));
+      src_cut.push_back(src_encoded.truncated);
+      tgt_cut.push_back(tgt_encoded.truncated);
       src_width = std::max(src_width, src_ids.back().size() + 1);
       tgt_width = std::max(tgt_width, tgt_ids.back().size() + 1);
     }
@@ -69,6 +74,8 @@ std::vector<AttentionRecord> forced_attention(model::Transformer& model, const t
       out.push_back(make_record(surface_pieces(vocab, sources[i], src_ids[r]),
                                 surface_pieces(vocab, targets[i], tgt_ids[r]),
                                 all[r].narrow(2, 0, tl).narrow(3, 0, sl)));
+      out.back().src_truncated = src_cut[r];
+      out.back().tgt_truncated = tgt_cut[r];
     }
   }
   return out;

@@ -3,6 +3,7 @@
 #include <cstdio>
 
 #include "crosstalk/common/error.h"
+#include "crosstalk/common/open_file.h"
 #include "crosstalk/common/json.h"
 
 namespace crosstalk::align {
@@ -43,8 +44,7 @@ void write_matrix(std::ostream& out, const float* data, int64_t rows, int64_t co
 
 }  // namespace
 
-AttentionJsonWriter::AttentionJsonWriter(const std::string& path) : path_(path), out_(path, std::ios::trunc) {
-  if (!out_) throw UserError("cannot write --json '" + path + "'");
+AttentionJsonWriter::AttentionJsonWriter(const std::string& path) : path_(path), out_(open_for_writing(path, "--json")) {
   out_ << "{\"format\": \"crosstalk-attention-1\",\n \"sentences\": [";
 }
 

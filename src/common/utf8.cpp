@@ -67,4 +67,60 @@ std::string encode_utf8(const std::u32string& text) {
   return out;
 }
 
+std::size_t utf8_sequence_length(std::string_view text, std::size_t at) {
+  const auto* p = reinterpret_cast<const unsigned char*>(text.data());
+  const std::size_t n = text.size();
+  if (at >= n) return 0;
+  const unsigned char c = p[at];
+  if (c < 0x80) return 1;
+  std::size_t len = 0;
+  unsigned char lo = 0x80, hi = 0xBF;  // allowed range of the second byte
+  if (c >= 0xC2 && c <= 0xDF) {
+    len = 2;
+  } else if (c >= 0xE0 && c <= 0xEF) {
+    len = 3;
+    if (c == 0xE0) lo = 0xA0;  // no overlongs
+    if (c == 0xED) hi = 0x9F;  // no surrogates
+  } else if (c >= 0xF0 && c <= 0xF4) {
+    len = 4;
+    if (c == 0xF0) lo = 0x90;  // no overlongs
+    if (c == 0xF4) hi = 0x8F;  // <= U+10FFFF
+  } else {
+    return 0;
+  }
+  if (at + len > n || p[at + 1] < lo || p[at + 1] > hi) return 0;
+  for (std::size_t k = 2; k < len; ++k) {
+    if (p[at + k] < 0x80 || p[at + k] > 0xBF) return 0;
+  }
+  return len;
+}
+
+std::size_t first_invalid_utf8(std::string_view text) {
+  std::size_t i = 0;
+  while (i < text.size()) {
+    const std::size_t len = utf8_sequence_length(text, i);
+    if (len == 0) return i;
+    i += len;
+  }
+  return std::string::npos;
+}
+
+std::string repair_utf8(std::string_view text, bool replace_nul) {
+  static const char kReplacement[] = "\xEF\xBF\xBD";  // U+FFFD
+  std::string out;
+  out.reserve(text.size());
+  std::size_t i = 0;
+  while (i < text.size()) {
+    const std::size_t len = utf8_sequence_length(text, i);
+    if (len == 0 || (replace_nul && text[i] == '\0')) {
+      out += kReplacement;
+      ++i;
+    } else {
+      out.append(text, i, len);
+      i += len;
+    }
+  }
+  return out;
+}
+
 }  // namespace crosstalk

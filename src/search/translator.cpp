@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <numeric>
 
+#include "crosstalk/text/encode_limited.h"
+
 namespace crosstalk::search {
 
 Translator::Translator(model::Transformer model, text::Vocab vocab, torch::Device device)
@@ -12,7 +14,7 @@ Translator::Translator(model::Transformer model, text::Vocab vocab, torch::Devic
 }
 
 std::vector<Translation> Translator::translate(const std::vector<std::string>& lines,
-                                               const DecodeOptions& options) {
+                                               const DecodeOptions& options, const std::function<bool()>& stop) {
   TORCH_CHECK(options.beam_size >= 1, "beam size must be at least 1");
   const SpecialIds ids{text::kPadId, text::kBosId, text::kEosId};
   std::vector<Translation> out(lines.size());
@@ -20,15 +22,19 @@ std::vector<Translation> Translator::translate(const std::vector<std::string>& l
   const auto max_src = static_cast<size_t>(model_->options().max_positions() - 1);
   std::vector<size_t> order;
   for (size_t i = 0; i < lines.size(); ++i) {
-    out[i].source_ids = vocab_.encode(lines[i]);
-    if (out[i].source_ids.size() > max_src) out[i].source_ids.resize(max_src);
+    auto encoded = text::encode_limited(vocab_, lines[i], max_src);
+    out[i].source_ids = std::move(encoded.ids);
+    out[i].truncated = encoded.truncated;
     if (!out[i].source_ids.empty()) order.push_back(i);
+    else out[i].done = true;
   }
   std::stable_sort(order.begin(), order.end(), [&](size_t a, size_t b) {
     return out[a].source_ids.size() < out[b].source_ids.size();
   });
   const auto batch_size = static_cast<size_t>(std::max<int64_t>(options.batch_size, 1));
+  size_t searched = 0;  // order[0, searched) have been translated
   for (size_t start = 0; start < order.size(); start += batch_size) {
+    if (stop && stop()) break;
     const size_t end = std::min(order.size(), start + batch_size);
     const auto width = static_cast<int64_t>(out[order[end - 1]].source_ids.size() + 1);
     auto src = torch::full({static_cast<int64_t>(end - start), width}, ids.pad, torch::kLong);
@@ -45,10 +51,12 @@ std::vector<Translation> Translator::translate(const std::vector<std::string>& l
       auto lists = beam_search(model_, src.to(device_), options, ids);
       for (size_t k = start; k < end; ++k) out[order[k]].nbest = std::move(lists[k - start]);
     }
+    searched = end;
   }
   auto detokenize = [&](const Hypothesis& h) { return vocab_.decode(std::vector<int>(h.tokens.begin(), h.tokens.end())); };
-  for (size_t i : order) {
-    auto& t = out[i];
+  for (size_t k = 0; k < searched; ++k) {
+    auto& t = out[order[k]];
+    t.done = true;
     if (t.nbest.empty()) continue;
     t.best = t.nbest.front();
     t.text = detokenize(t.best);

@@ -1,88 +1,54 @@
 #include "crosstalk/text/corpus.h"
 
-#include <cerrno>
-#include <cstring>
-#include <filesystem>
+#include <spdlog/spdlog.h>
+
 #include <fstream>
 #include <string>
-#include <system_error>
 #include <vector>
 
 #include "crosstalk/common/error.h"
+#include "crosstalk/common/open_file.h"
+#include "crosstalk/text/line_reader.h"
 
 namespace crosstalk::text {
+
 namespace {
 
-/// Byte offset of the first byte that does not start a well-formed UTF-8 sequence
-/// (overlong forms, surrogates and code points above U+10FFFF are rejected), or
-/// std::string::npos when all of `s` is valid.
-size_t first_invalid_utf8(const std::string& s) {
-  const auto* p = reinterpret_cast<const unsigned char*>(s.data());
-  const size_t n = s.size();
-  size_t i = 0;
-  while (i < n) {
-    const unsigned char c = p[i];
-    if (c < 0x80) {
-      ++i;
-      continue;
-    }
-    size_t len = 0;
-    unsigned char lo = 0x80, hi = 0xBF;  // allowed range of the second byte
-    if (c >= 0xC2 && c <= 0xDF) {
-      len = 2;
-    } else if (c >= 0xE0 && c <= 0xEF) {
-      len = 3;
-      if (c == 0xE0) lo = 0xA0;  // no overlongs
-      if (c == 0xED) hi = 0x9F;  // no surrogates
-    } else if (c >= 0xF0 && c <= 0xF4) {
-      len = 4;
-      if (c == 0xF0) lo = 0x90;  // no overlongs
-      if (c == 0xF4) hi = 0x8F;  // <= U+10FFFF
-    } else {
-      return i;
-    }
-    if (i + len > n) return i;
-    if (p[i + 1] < lo || p[i + 1] > hi) return i;
-    for (size_t k = 2; k < len; ++k) {
-      if (p[i + k] < 0x80 || p[i + k] > 0xBF) return i;
-    }
-    i += len;
-  }
-  return std::string::npos;
-}
+constexpr const char* kRepairAction = "bad bytes replaced with U+FFFD (the line is kept, so lines stay aligned)";
 
+struct FileLines {
+  std::vector<std::string> lines;
+  std::vector<bool> flawed;
+  int64_t flawed_count = 0;
+};
+
+FileLines read_file_lines(const std::string& path, const std::string& action) {
+  std::ifstream in = open_for_reading(path);
+  LineReader reader(in, path, action);
+  FileLines out;
+  std::string line;
+  bool flawed = false;
+  while (reader.next(&line, &flawed)) {
+    out.lines.push_back(std::move(line));
+    out.flawed.push_back(flawed);
+    line.clear();
+  }
+  reader.finish();
+  out.flawed_count = reader.flawed_lines();
+  return out;
+}
 
 }  // namespace
 
-std::vector<std::string> read_lines(const std::string& path) {
-  std::error_code ec;
-  if (std::filesystem::is_directory(path, ec)) {
-    throw UserError("cannot read '" + path + "': Is a directory");
-  }
-  errno = 0;
-  std::ifstream in(path, std::ios::binary);
-  if (!in) {
-    const int err = errno != 0 ? errno : ENOENT;
-    throw UserError("cannot open '" + path + "': " + std::strerror(err));
-  }
-  std::vector<std::string> lines;
-  std::string line;
-  while (std::getline(in, line)) {
-    if (!line.empty() && line.back() == '\r') line.pop_back();
-    if (lines.empty() && line.compare(0, 3, "\xEF\xBB\xBF") == 0) line.erase(0, 3);
-    const size_t bad = first_invalid_utf8(line);
-    if (bad != std::string::npos) {
-      throw UserError("'" + path + "' line " + std::to_string(lines.size() + 1) +
-                      ": invalid UTF-8 (byte " + std::to_string(bad + 1) + " of the line)");
-    }
-    lines.push_back(std::move(line));
-    line.clear();
-  }
-  if (in.bad()) {
-    throw UserError("cannot read '" + path + "': read error after line " +
-                    std::to_string(lines.size()));
-  }
-  return lines;
+std::vector<std::string> read_lines(const std::string& path, FlawedLines flawed) {
+  const bool skip = flawed == FlawedLines::skip;
+  FileLines file = read_file_lines(path, skip ? "line skipped" : kRepairAction);
+  if (!skip || file.flawed_count == 0) return std::move(file.lines);
+  std::vector<std::string> kept;
+  kept.reserve(file.lines.size());
+  for (size_t i = 0; i < file.lines.size(); ++i)
+    if (!file.flawed[i]) kept.push_back(std::move(file.lines[i]));
+  return kept;
 }
 
 bool is_blank(const std::string& s) {
@@ -93,23 +59,32 @@ bool is_blank(const std::string& s) {
 }
 
 ParallelCorpus read_parallel(const std::string& src_path, const std::string& tgt_path, bool keep_empty) {
-  std::vector<std::string> src = read_lines(src_path);
-  std::vector<std::string> tgt = read_lines(tgt_path);
-  if (src.size() != tgt.size()) {
-    throw UserError("line counts differ: '" + src_path + "' has " + std::to_string(src.size()) +
-                    " lines, '" + tgt_path + "' has " + std::to_string(tgt.size()));
+  const std::string action = keep_empty ? kRepairAction : "sentence pair skipped";
+  FileLines src = read_file_lines(src_path, action);
+  FileLines tgt = read_file_lines(tgt_path, action);
+  if (src.lines.size() != tgt.lines.size()) {
+    throw UserError("line counts differ: '" + src_path + "' has " + std::to_string(src.lines.size()) +
+                    " lines, '" + tgt_path + "' has " + std::to_string(tgt.lines.size()));
   }
   ParallelCorpus corpus;
-  corpus.src.reserve(src.size());
-  corpus.tgt.reserve(tgt.size());
-  for (size_t i = 0; i < src.size(); ++i) {
-    if (!keep_empty && (is_blank(src[i]) || is_blank(tgt[i]))) {
+  corpus.repaired = keep_empty ? static_cast<size_t>(src.flawed_count + tgt.flawed_count) : 0;
+  corpus.src.reserve(src.lines.size());
+  corpus.tgt.reserve(tgt.lines.size());
+  for (size_t i = 0; i < src.lines.size(); ++i) {
+    if (!keep_empty && (src.flawed[i] || tgt.flawed[i])) {
+      ++corpus.skipped_flawed;
+      continue;
+    }
+    if (!keep_empty && (is_blank(src.lines[i]) || is_blank(tgt.lines[i]))) {
       ++corpus.skipped_empty;
       continue;
     }
-    corpus.src.push_back(std::move(src[i]));
-    corpus.tgt.push_back(std::move(tgt[i]));
+    corpus.src.push_back(std::move(src.lines[i]));
+    corpus.tgt.push_back(std::move(tgt.lines[i]));
   }
+  if (corpus.skipped_flawed > 0)
+    spdlog::warn("skipped {} of {} sentence pairs of '{}' and '{}': invalid UTF-8 or NUL bytes", corpus.skipped_flawed,
+                 src.lines.size(), src_path, tgt_path);
   return corpus;
 }
 

@@ -15,7 +15,7 @@ namespace crosstalk::align {
 /// through the given target sentence (BOS + target pieces), and the decoder's
 /// cross-attention of every layer and head is recorded. Sentences run in batches
 /// of `batch_size` on the model's device; lines longer than the position table
-/// are cut. UserError if the line counts differ.
+/// are cut to their first pieces, and the record says so (src_truncated, tgt_truncated). UserError if the line counts differ.
 std::vector<AttentionRecord> forced_attention(model::Transformer& model, const text::Vocab& vocab,
                                               const std::vector<std::string>& sources,
                                               const std::vector<std::string>& targets, int64_t batch_size = 32);

@@ -40,6 +40,9 @@ struct AttentionRecord {
   Segmentation src;                     // source words + EOS
   Segmentation tgt;                     // target words + EOS
   torch::Tensor attention;              // [layers, heads, tgt_len + 1, src_len + 1] float32, CPU
+  /// The source / target had more pieces than the model's position table holds: the
+  /// record covers their first pieces only (forced_attention sets these).
+  bool src_truncated = false, tgt_truncated = false;
 
   int64_t layers() const { return attention.size(0); }
   int64_t heads() const { return attention.size(1); }

@@ -2,6 +2,7 @@
 
 #include <torch/torch.h>
 
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -17,6 +18,11 @@ struct Translation {
   Hypothesis best;
   std::vector<Hypothesis> nbest;  // beam search: up to DecodeOptions::nbest, best first
   std::vector<std::string> nbest_text;
+  /// The source had more pieces than the model's position table holds (max_positions - 1,
+  /// room kept for EOS): source_ids are its first ones, the rest was not translated.
+  bool truncated = false;
+  /// false only for lines left untranslated because translate() was told to stop.
+  bool done = false;
 };
 
 /// Text in, text out: SentencePiece encoding, length-sorted batches, search,
@@ -26,8 +32,12 @@ class Translator {
   Translator(model::Transformer model, text::Vocab vocab, torch::Device device);
 
   /// One translation per line, in input order. Empty lines give empty translations.
+  /// `stop`, if given, is asked before each batch (length-sorted, so not in input
+  /// order): once it says true, the lines not yet translated are returned with
+  /// done = false (e.g. stop = interrupt_requested, for Ctrl-C).
   std::vector<Translation> translate(const std::vector<std::string>& lines,
-                                     const DecodeOptions& options);
+                                     const DecodeOptions& options,
+                                     const std::function<bool()>& stop = {});
   /// Just the text of translate().
   std::vector<std::string> translate_text(const std::vector<std::string>& lines,
                                           const DecodeOptions& options);

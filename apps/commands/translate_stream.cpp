@@ -1,0 +1,127 @@
+#include "commands/translate_stream.h"
+
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
+#include <chrono>
+#include <sstream>
+
+#include "crosstalk/align/attention_capture.h"
+#include "crosstalk/common/interrupt.h"
+#include "crosstalk/common/warning_limit.h"
+#include "crosstalk/text/corpus.h"
+
+namespace crosstalk::app {
+
+namespace {
+
+// One line per input line, or with --nbest K > 1 the Moses n-best format:
+// "INDEX ||| translation ||| score" for each hypothesis, best first. With
+// alignments, " ||| <Pharaoh>" follows (alignments[k] for hypothesis k).
+void write_translation(std::ostream& out, const search::Translation& t, int64_t index, int64_t nbest,
+                       const std::vector<align::Alignment>& alignments) {
+  auto tail = [&](size_t k) {
+    return alignments.empty() || t.nbest.empty() ? std::string() : " ||| " + align::to_pharaoh(alignments[k]);
+  };
+  if (nbest <= 1) {
+    out << t.text << tail(0) << '\n';
+    return;
+  }
+  for (size_t k = 0; k < t.nbest.size(); ++k)
+    out << index << " ||| " << t.nbest_text[k] << " ||| " << t.nbest[k].score << tail(k) << '\n';
+}
+
+class Stream {
+ public:
+  Stream(text::LineReader& reader, std::ostream& out, search::Translator& translator, const StreamSettings& settings,
+         const AttentionFlags& flags)
+      : reader_(reader), out_(out), translator_(translator), settings_(settings), flags_(flags),
+        selection_(flags.selection()),
+        files_(flags, "own translation, " + (settings.decode.beam_size == 1
+                                                 ? std::string("greedy")
+                                                 : "beam " + std::to_string(settings.decode.beam_size))) {}
+
+  StreamResult run() {
+    InterruptScope scope("writing the translations finished so far, then stopping");
+    std::vector<std::string> lines;
+    std::string line;
+    while (!interrupt_requested() && reader_.next(&line)) {
+      lines.push_back(std::move(line));
+      line.clear();
+      if (static_cast<int64_t>(lines.size()) >= settings_.chunk) translate_chunk(&lines);
+    }
+    if (!lines.empty() && !interrupt_requested()) translate_chunk(&lines);
+    result_.interrupted = interrupt_requested();
+    reader_.finish();
+    files_.close();
+    if (truncated_.hidden() > 0)
+      spdlog::warn("{}: {} lines were longer than the model's {} pieces and truncated ({} more than shown above)",
+                   reader_.display_name(), truncated_.count(), max_pieces(), truncated_.hidden());
+    return std::move(result_);
+  }
+
+ private:
+  int64_t max_pieces() const { return translator_.model()->options().max_positions() - 1; }
+
+  // Translates lines (blank ones stay blank) and writes the translations, in order, up
+  // to the first one an interrupt left undone; clears `lines`.
+  void translate_chunk(std::vector<std::string>* lines) {
+    std::vector<std::string> todo;
+    std::vector<size_t> where;
+    for (size_t i = 0; i < lines->size(); ++i) {
+      if (text::is_blank((*lines)[i])) continue;
+      todo.push_back((*lines)[i]);
+      where.push_back(i);
+    }
+    const auto start = std::chrono::steady_clock::now();
+    auto done = translator_.translate(todo, settings_.decode, [] { return interrupt_requested(); });
+    result_.seconds += std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    std::vector<search::Translation> translations(lines->size());
+    for (auto& t : translations) t.done = true;  // blank lines
+    for (size_t k = 0; k < done.size(); ++k) translations[where[k]] = std::move(done[k]);
+    std::ostringstream text;
+    for (size_t i = 0; i < translations.size() && translations[i].done; ++i) write(text, (*lines)[i], translations[i]);
+    out_ << text.str();  // whole lines only, then flushed
+    out_.flush();
+    lines->clear();
+  }
+
+  void write(std::ostream& text, const std::string& source, const search::Translation& t) {
+    const int64_t index = result_.lines++;
+    if (t.nbest.empty()) ++result_.empty;
+    else result_.generated += static_cast<int64_t>(t.best.tokens.size()) + 1;
+    if (t.truncated && truncated_.next())
+      spdlog::warn("{} line {}: longer than the model's {} pieces: truncated, only its first {} pieces are translated",
+                   reader_.display_name(), index + 1, max_pieces(), max_pieces());
+    if (settings_.keep_hypotheses) result_.hypotheses.push_back(t.text);
+    std::vector<align::Alignment> alignments;
+    if (settings_.decode.return_attention) {
+      for (size_t k = 0; k < std::max<size_t>(t.nbest.size(), 1); ++k) {
+        const auto record = align::translation_attention(t, translator_.vocab(), source, k);
+        alignments.push_back(record.layers() > 0 ? record.alignment(selection_, {flags_.threshold}) : align::Alignment{});
+        if (k == 0 && record.layers() > 0) files_.add(index + 1, source, t.text, record, alignments[0]);
+      }
+    }
+    write_translation(text, t, index, settings_.decode.nbest,
+                      settings_.alignment ? alignments : std::vector<align::Alignment>{});
+  }
+
+  text::LineReader& reader_;
+  std::ostream& out_;
+  search::Translator& translator_;
+  const StreamSettings& settings_;
+  const AttentionFlags& flags_;
+  align::AttentionSelection selection_;
+  AttentionFiles files_;
+  WarningLimit truncated_;
+  StreamResult result_;
+};
+
+}  // namespace
+
+StreamResult translate_stream(text::LineReader& reader, std::ostream& out, search::Translator& translator,
+                              const StreamSettings& settings, const AttentionFlags& flags) {
+  return Stream(reader, out, translator, settings, flags).run();
+}
+
+}  // namespace crosstalk::app

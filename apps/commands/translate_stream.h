@@ -1,0 +1,41 @@
+#pragma once
+
+#include <cstdint>
+#include <ostream>
+#include <string>
+#include <vector>
+
+#include "commands/attention_output.h"
+#include "crosstalk/search/translator.h"
+#include "crosstalk/text/line_reader.h"
+
+namespace crosstalk::app {
+
+/// What `crosstalk translate` does with piped input or --input: read `chunk` lines,
+/// translate them in length-sorted batches, write one line per input line (or the
+/// n-best lines) in the input order, flushed after each chunk.
+struct StreamSettings {
+  search::DecodeOptions decode;
+  int64_t chunk = 2000;
+  bool alignment = false;        // append " ||| <Pharaoh>"
+  bool keep_hypotheses = false;  // for --ref
+};
+
+struct StreamResult {
+  int64_t lines = 0;      // input lines translated and written
+  int64_t empty = 0;      // of which blank (left blank)
+  int64_t generated = 0;  // pieces generated, EOS included
+  double seconds = 0.0;   // in the search
+  bool interrupted = false;
+  std::vector<std::string> hypotheses;  // with keep_hypotheses
+};
+
+/// Translates every line of `reader` onto `out`. Ctrl-C or SIGTERM (an InterruptScope
+/// is alive meanwhile) stops it between batches: the translations of the lines before
+/// the first untranslated one are written, whole lines only, and flushed, and the
+/// result says interrupted. Sources longer than the model's position table are
+/// translated from their first pieces with a warning ("truncated", the line number).
+StreamResult translate_stream(text::LineReader& reader, std::ostream& out, search::Translator& translator,
+                              const StreamSettings& settings, const AttentionFlags& flags);
+
+}  // namespace crosstalk::app
