@@ -84,9 +84,10 @@ void Trainer::prepare() {
     throw UserError("--resume: '" + dir_.path + "' has no checkpoint to resume (" + dir_.last() + " not found)");
   if (!o.resume && has_checkpoint(dir_))
     throw UserError("model directory '" + dir_.path + "' already holds a trained model; use --resume to continue it or choose another --model-dir");
+  const auto raw = read_data(o);
   vocab_ = prepare_vocab(o, dir_);
   if (interrupt_requested()) return;
-  data_ = prepare_data(o, vocab_);
+  data_ = prepare_data(o, raw, vocab_);
   if (interrupt_requested()) return;
   open_model(model_options_);
   translator_ = std::make_unique<search::Translator>(model_, vocab_, device_);

@@ -60,14 +60,19 @@ text::Vocab prepare_vocab(const TrainOptions& o, const ModelDir& dir) {
   return text::Vocab::load(dir.vocab());
 }
 
-TrainingData prepare_data(const TrainOptions& o, const text::Vocab& vocab) {
+RawData read_data(const TrainOptions& o) {
+  RawData raw{text::read_parallel(o.train_src, o.train_tgt), text::read_parallel(o.valid_src, o.valid_tgt)};
+  if (raw.train.src.empty()) throw UserError("training data '" + o.train_src + "' has no non-empty sentence pairs");
+  if (raw.valid.src.empty()) throw UserError("validation data '" + o.valid_src + "' has no non-empty sentence pairs");
+  if (raw.train.skipped_empty) spdlog::warn("skipped {} training pairs with an empty side", raw.train.skipped_empty);
+  if (raw.valid.skipped_empty) spdlog::warn("skipped {} validation pairs with an empty side", raw.valid.skipped_empty);
+  return raw;
+}
+
+TrainingData prepare_data(const TrainOptions& o, const RawData& raw, const text::Vocab& vocab) {
   const auto start = std::chrono::steady_clock::now();
-  auto train_corpus = text::read_parallel(o.train_src, o.train_tgt);
-  auto valid_corpus = text::read_parallel(o.valid_src, o.valid_tgt);
-  if (train_corpus.src.empty()) throw UserError("training data '" + o.train_src + "' has no non-empty sentence pairs");
-  if (valid_corpus.src.empty()) throw UserError("validation data '" + o.valid_src + "' has no non-empty sentence pairs");
-  if (train_corpus.skipped_empty) spdlog::warn("skipped {} training pairs with an empty side", train_corpus.skipped_empty);
-  if (valid_corpus.skipped_empty) spdlog::warn("skipped {} validation pairs with an empty side", valid_corpus.skipped_empty);
+  const auto& train_corpus = raw.train;
+  const auto& valid_corpus = raw.valid;
   TrainingData data;
   auto all_train = encode_pairs(vocab, train_corpus, o.threads);
   for (auto& ex : all_train) {

@@ -4,6 +4,7 @@
 #include <string>
 #include <vector>
 
+#include "crosstalk/text/corpus.h"
 #include "crosstalk/text/vocab.h"
 #include "crosstalk/train/batches.h"
 
@@ -27,8 +28,14 @@ struct TrainingData {
 /// training leaves no spm.model, so the next run trains it again).
 text::Vocab prepare_vocab(const TrainOptions& options, const ModelDir& dir);
 
-/// Reads, checks and encodes the training and validation files (the "prepare"
-/// phase's data part). UserError for unreadable or empty data.
-TrainingData prepare_data(const TrainOptions& options, const text::Vocab& vocab);
+/// The training and validation files as read and checked (before the
+/// vocabulary exists). UserError for unreadable or empty data.
+struct RawData {
+  text::ParallelCorpus train, valid;
+};
+RawData read_data(const TrainOptions& options);
+
+/// Encodes and filters what read_data() read (the "prepare" phase's data part).
+TrainingData prepare_data(const TrainOptions& options, const RawData& raw, const text::Vocab& vocab);
 
 }  // namespace crosstalk::train
