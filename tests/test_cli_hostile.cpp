@@ -30,11 +30,19 @@ struct HostileFiles {
       write_file(path("long", lang), l[0] + "\n" + long_line + "\n" + l[2] + "\n");
       write_file(path("empty", lang), "");
     }
+    std::string many_long;  // 8 lines of 20 KB: each over 1023 pieces
+    for (int i = 0; i < 8; ++i) {
+      std::string line;
+      while (line.size() < 20000) line += de[i % 3] + " ";
+      many_long += line + "\n";
+    }
+    write_file(path("many-long", "de"), many_long);
     std::mt19937 rng(2024);
     std::string noise(65536, '\0');
     for (auto& c : noise) c = static_cast<char>(rng() & 0xFF);
     write_file(path("random", "bin"), noise);
-    std::string ls = read_file("/bin/ls");
+    std::string ls = read_file("/bin/ls");  // an executable; a made-up ELF header where there is none
+    if (ls.size() < 8192) ls = "\x7F" "ELF\x02\x01\x01" + std::string(65536, '\0');
     write_file(path("ls", "bin"), ls.substr(0, 65536));
     fs::create_directory(dir / "a-directory");
   }
@@ -125,6 +133,16 @@ TEST_CASE("hostile input: translate (piped, --input, --interactive)", "[cli][hos
     CHECK(translations(mode, r).size() == 3);
     check_in_err(r, input_name(mode, file) + " line 2: longer than the model's 1023 pieces: truncated");
     CHECK(r.max_rss_kb < kMemoryLimitKb);
+  }
+  SECTION("many long lines: the first five are named, then one summary line counts them all") {
+    if (mode == Mode::pipe) {
+      const auto r = translate(mode, h.path("many-long", "de"));
+      check_ok(r);
+      CHECK(translations(mode, r).size() == 8);
+      check_in_err(r, "stdin line 5: longer than the model's 1023 pieces: truncated");
+      CHECK_FALSE(contains(r.err, "stdin line 6: longer"));
+      check_in_err(r, "stdin: 8 lines were longer than the model's 1023 pieces and truncated (3 more than shown above)");
+    }
   }
   SECTION("an empty file gives no translations") {
     const auto r = translate(mode, h.path("empty", "de"));
