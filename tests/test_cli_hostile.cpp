@@ -173,13 +173,17 @@ TEST_CASE("hostile input: translate (piped, --input, --interactive)", "[cli][hos
   }
 }
 
-TEST_CASE("hostile input: translate --output and --ref", "[cli][hostile]") {
+TEST_CASE("hostile input: translate --output, --ref and --config", "[cli][hostile]") {
   const auto& h = hostile();
   const std::string model = trained_tiny().path();
   check_user_error(as_result(spawn_run({"translate", "--model", model, "--output", h.directory()}, h.path("clean", "de"))),
                    "translate", {"--output '" + h.directory() + "' is a directory, not a file"});
   check_user_error(as_result(spawn_run({"translate", "--model", model, "--ref", h.directory()}, h.path("clean", "de"))),
                    "translate", {"'" + h.directory() + "' is a directory, not a file"});
+  check_user_error(as_result(spawn_run({"translate", "--model", model, "--config", h.directory()})), "translate",
+                   {"--config '" + h.directory() + "' is a directory, not a file"});
+  check_user_error(as_result(spawn_run({"translate", "--model", model, "--config", h.dir / "none.toml"})), "translate",
+                   {"cannot read --config '" + h.dir / "none.toml" + "': no such file"});
   const auto r = spawn_run({"translate", "--model", model, "--ref", h.path("invalid", "en")}, h.path("clean", "de"));
   check_ok(r);
   check_in_err(r, "'" + h.path("invalid", "en") + "' line 2: invalid UTF-8");
@@ -347,4 +351,6 @@ TEST_CASE("hostile input: train data", "[cli][hostile]") {
                      {"looks like a binary file"});
   check_user_error(as_result(train(h.directory(), h.path("clean", "en"), "dir")), "train",
                    {"'" + h.directory() + "' is a directory, not a file"});
+  check_user_error(as_result(spawn_run({"train", "--config", h.directory()})), "train",
+                   {"--config '" + h.directory() + "' is a directory, not a file"});
 }
