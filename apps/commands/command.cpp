@@ -4,10 +4,12 @@
 #include <torch/torch.h>
 
 #include <algorithm>
+#include <filesystem>
 
 #include "crosstalk/common/allocator.h"
 #include "crosstalk/common/blas.h"
 #include "crosstalk/common/error.h"
+#include "crosstalk/common/open_file.h"
 #include "crosstalk/common/threads.h"
 
 namespace crosstalk::app {
@@ -45,6 +47,15 @@ bool parse_args(CLI::App& app, std::vector<std::string> args, int* exit_code) {
                        "] section: sections are not supported, put every key at the top level";
     }
     throw UserError("config: " + what);
+  } catch (const CLI::FileError& e) {
+    // "PATH was not readable (missing?)": the --config file; say which it is and why.
+    const std::string what = e.what(), tail = " was not readable (missing?)";
+    if (what.size() <= tail.size() || what.compare(what.size() - tail.size(), tail.size(), tail) != 0)
+      throw UserError(what);
+    const std::string path = what.substr(0, what.size() - tail.size());
+    require_not_directory(path, "--config");
+    throw UserError("cannot read --config '" + path + "': " + (std::filesystem::exists(path) ? "permission denied"
+                                                                                              : "no such file"));
   } catch (const CLI::ParseError& e) {
     throw UserError(e.what());
   }
