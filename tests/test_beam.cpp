@@ -5,6 +5,7 @@
 
 #include "crosstalk/model/transformer.h"
 #include "crosstalk/search/decode.h"
+#include "tolerance.h"
 
 using namespace crosstalk;
 
@@ -29,16 +30,28 @@ torch::Tensor sources(const std::vector<int64_t>& lengths) {
   return src;
 }
 
-// Teacher-forced sum of log-probabilities of tokens + EOS for source row `row`.
-double forced_log_prob(model::Transformer& m, const torch::Tensor& src_row, const std::vector<int64_t>& tokens) {
+// Teacher-forced sum of log-probabilities of tokens + EOS for source row `row`, and how far
+// two float32 computations of it (this one, a search's) may differ: each position's
+// log-probability, logit - logsumexp, comes through the model (transformer_roundings) and
+// log_softmax over the vocabulary, its rounding relative to |logsumexp| + max |logit| (the
+// difference cancels); then the positions are summed.
+struct Forced {
+  double log_prob = 0;
+  double margin = 0;
+};
+Forced forced_log_prob(model::Transformer& m, const torch::Tensor& src_row, const std::vector<int64_t>& tokens) {
   torch::NoGradGuard no_grad;
   std::vector<int64_t> in = {kIds.bos};
   in.insert(in.end(), tokens.begin(), tokens.end());
   std::vector<int64_t> out = tokens;
   out.push_back(kIds.eos);
-  auto logits = m(src_row.unsqueeze(0), torch::tensor(in, torch::kLong).unsqueeze(0));
-  auto lp = torch::log_softmax(logits[0], -1).gather(1, torch::tensor(out, torch::kLong).unsqueeze(1));
-  return lp.sum().item<double>();
+  auto logits = m(src_row.unsqueeze(0), torch::tensor(in, torch::kLong).unsqueeze(0))[0];  // [positions, vocab]
+  auto lp = torch::log_softmax(logits, -1).gather(1, torch::tensor(out, torch::kLong).unsqueeze(1));
+  const auto positions = static_cast<int64_t>(out.size());
+  const int64_t roundings = tolerance::transformer_roundings(m->options(), src_row.size(0), positions) +
+                            tolerance::log_softmax_roundings(logits.size(1)) + positions;
+  const double magnitude = (torch::logsumexp(logits, 1).abs() + logits.abs().amax(1)).sum().item<double>();
+  return {lp.sum().item<double>(), tolerance::float_rtol(roundings) * magnitude};
 }
 }  // namespace
 
@@ -56,7 +69,9 @@ TEST_CASE("beam size 1 gives exactly the greedy outputs", "[beam]") {
     for (size_t i = 0; i < greedy.size(); ++i) {
       REQUIRE(beam[i].size() == 1);
       CHECK(beam[i][0].tokens == greedy[i].tokens);
-      CHECK(beam[i][0].log_prob == Approx(greedy[i].log_prob).margin(1e-4));
+      // Rounding through the model and the sum over the output (forced_log_prob's margin).
+      CHECK(beam[i][0].log_prob ==
+            tolerance::approx_abs(greedy[i].log_prob, forced_log_prob(m, src[i], greedy[i].tokens).margin));
     }
   }
 }
@@ -81,8 +96,10 @@ TEST_CASE("beam search: n-best lists are sorted, distinct, scored and clean", "[
       CHECK_FALSE(h.tokens.empty());
       for (auto t : h.tokens) CHECK((t != kIds.eos && t != kIds.bos && t != kIds.pad));
       CHECK(static_cast<int64_t>(h.tokens.size()) <= search::max_output_length(opts, src[i].ne(0).sum().item<int64_t>() - 1));
-      CHECK(h.log_prob == Approx(forced_log_prob(m, src[i], h.tokens)).margin(1e-3));
-      CHECK(h.score == Approx(h.log_prob / search::length_penalty(static_cast<int64_t>(h.tokens.size()) + 1, 0.6)));
+      const auto forced = forced_log_prob(m, src[i], h.tokens);
+      CHECK(h.log_prob == tolerance::approx_abs(forced.log_prob, forced.margin));
+      // The very division the search does, on the same doubles: equal, no tolerance.
+      CHECK(h.score == h.log_prob / search::length_penalty(static_cast<int64_t>(h.tokens.size()) + 1, 0.6));
     }
   }
 }
@@ -101,11 +118,18 @@ TEST_CASE("beam search: batched equals one sentence at a time", "[beam]") {
     REQUIRE(alone[0].size() == batched[i].size());
     for (size_t k = 0; k < alone[0].size(); ++k) {
       CHECK(alone[0][k].tokens == batched[i][k].tokens);
-      CHECK(alone[0][k].score == Approx(batched[i][k].score).margin(1e-4));
+      // score = log_prob / length penalty (>= 1): log_prob's margin (forced_log_prob) bounds it.
+      const auto& tokens = batched[i][k].tokens;
+      CHECK(alone[0][k].score == tolerance::approx_abs(batched[i][k].score, forced_log_prob(m, src[i], tokens).margin));
       const auto& a = batched[i][k].attention;
-      REQUIRE(a.sizes() == torch::IntArrayRef({2, 2, static_cast<int64_t>(batched[i][k].tokens.size()) + 1, len}));
-      CHECK(torch::allclose(a.sum(-1), torch::ones_like(a.sum(-1)), 1e-4, 1e-5));
-      CHECK(torch::allclose(a, alone[0][k].attention, 1e-4, 1e-5));
+      const auto positions = static_cast<int64_t>(tokens.size()) + 1;
+      REQUIRE(a.sizes() == torch::IntArrayRef({2, 2, positions, len}));
+      // Softmax rows over the `len` source positions.
+      CHECK(tolerance::max_abs_diff(a.sum(-1), torch::ones_like(a.sum(-1))) <=
+            tolerance::float_error(tolerance::softmax_row_sum_roundings(len)));
+      // Weights (<= 1) at the end of a chain shorter than the model's to its logits.
+      CHECK(tolerance::max_abs_diff(a, alone[0][k].attention) <=
+            tolerance::float_rtol(tolerance::transformer_roundings(m->options(), src.size(1), positions)));
     }
   }
 }

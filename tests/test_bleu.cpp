@@ -4,7 +4,9 @@
 #include <catch2/catch.hpp>
 
 #include "eval_fixtures.h"
+#include "tolerance.h"
 
+#include <cmath>
 #include <cstdlib>
 #include <fstream>
 #include <map>
@@ -25,6 +27,42 @@ using eval_fixtures::split;
 using crosstalk::eval::corpus_bleu;
 using crosstalk::eval::tokenize_13a;
 
+namespace {
+
+// sacreBLEU's figures are written with repr(), the shortest decimal that reads back as the
+// very double sacreBLEU computed: the printed digits add no error. corpus_bleu performs
+// sacreBLEU's operations in sacreBLEU's order, so equal bits are expected; what may still
+// differ is double rounding where the libraries differ: log and exp of another libm (each
+// within 1 ulp, 2 roundings) and CPython 3.12+'s compensated sum (the 4-term sum: 3). The
+// bounds count every rounding of each figure, on both sides (double_rtol).
+
+// A precision: 100 * correct / total, or 100 / (2^k total) with 2^k total exact: 2 roundings.
+const double kPrecisionRtol = tolerance::double_rtol(2);
+
+// bp = exp(1 - ref_len / sys_len) when 0 < sys_len < ref_len (else exactly 1 or 0): the
+// division and the subtraction (2), exp (2). exp turns the absolute error of its argument,
+// relative to 1 + ref_len / sys_len, into a relative one.
+double bp_rtol(double sys_len, double ref_len) {
+  if (sys_len <= 0 || sys_len >= ref_len) return 0.0;
+  return tolerance::double_rtol(2 + 2) * (1 + ref_len / sys_len);
+}
+
+// BLEU = bp * exp(sum_n log(p_n) / 4): 4 logs (2), the sum (3), / 4 (1), exp (2), the
+// product (1), and bp's 4: 13 roundings. The argument's error is relative to the magnitude
+// of its terms, sum_n |log p_n| / 4 (and bp's 1 + ref_len / sys_len), which multiplies the
+// bound. A zero precision makes the score exactly 0 (exp(-9999999999 / 4)).
+double score_rtol(const std::vector<double>& precisions, double sys_len, double ref_len) {
+  double magnitude = 1;
+  for (double p : precisions) {
+    if (p == 0.0) return 0.0;
+    magnitude += std::abs(std::log(p)) / 4;
+  }
+  if (sys_len > 0 && sys_len < ref_len) magnitude += 1 + ref_len / sys_len;
+  return tolerance::double_rtol(13) * magnitude;
+}
+
+}  // namespace
+
 TEST_CASE("corpus_bleu equals sacreBLEU 2.5 on every fixture", "[eval][bleu]") {
   const auto rows = read_expected();
   REQUIRE(rows.size() >= 14);
@@ -37,15 +75,18 @@ TEST_CASE("corpus_bleu equals sacreBLEU 2.5 on every fixture", "[eval][bleu]") {
     REQUIRE(refs.size() == hyps.size());
 
     const auto bleu = corpus_bleu(hyps, refs);
-    CHECK(bleu.score == Approx(number(row.at("bleu"))).margin(1e-9));
+    std::vector<double> expected_p;
+    for (int n = 0; n < 4; ++n) expected_p.push_back(number(row.at("p" + std::to_string(n + 1))));
+    const double sys_len = number(row.at("sys_len")), ref_len = number(row.at("ref_len"));
+    CHECK(bleu.score == tolerance::approx_rel(number(row.at("bleu")), score_rtol(expected_p, sys_len, ref_len)));
     REQUIRE(bleu.precisions.size() == 4);
     for (int n = 0; n < 4; ++n) {
       INFO("precision " << n + 1);
-      CHECK(bleu.precisions[n] == Approx(number(row.at("p" + std::to_string(n + 1)))).margin(1e-9));
+      CHECK(bleu.precisions[n] == tolerance::approx_rel(expected_p[n], kPrecisionRtol));
     }
-    CHECK(bleu.bp == Approx(number(row.at("bp"))).margin(1e-12));
-    CHECK(bleu.sys_len == number(row.at("sys_len")));
-    CHECK(bleu.ref_len == number(row.at("ref_len")));
+    CHECK(bleu.bp == tolerance::approx_rel(number(row.at("bp")), bp_rtol(sys_len, ref_len)));
+    CHECK(bleu.sys_len == sys_len);
+    CHECK(bleu.ref_len == ref_len);
     CHECK(bleu.to_string() == row.at("bleu_str"));
     CHECK(bleu.signature == row.at("bleu_signature"));
   }
@@ -72,7 +113,9 @@ TEST_CASE("corpus_bleu rejects mismatched and empty corpora", "[eval][bleu]") {
 
 TEST_CASE("corpus_bleu survives invalid UTF-8", "[eval][bleu]") {
   const auto bleu = corpus_bleu({"caf\xC3 ok \xFF\xFE."}, {"caf\xC3 ok \xFF\xFE."});
-  CHECK(bleu.score == Approx(100.0));
+  // Every precision is exactly 100 and bp exactly 1; exp(4 log(100) / 4) rounds as in
+  // score_rtol (13 roundings, the argument's magnitude 1 + ln 100), here against the exact 100.
+  CHECK(bleu.score == tolerance::approx_rel(100.0, tolerance::double_error(13) * (1 + std::log(100.0))));
 }
 
 TEST_CASE("tokenize_13a equals sacreBLEU's Tokenizer13a", "[eval][bleu][tokenizer]") {

@@ -3,6 +3,7 @@
 #include <catch2/catch.hpp>
 
 #include "eval_fixtures.h"
+#include "tolerance.h"
 
 #include <cstdlib>
 #include <fstream>
@@ -35,7 +36,13 @@ TEST_CASE("corpus_chrf equals sacreBLEU 2.5 on every fixture", "[eval][chrf]") {
     REQUIRE(refs.size() == hyps.size());
 
     const auto chrf = corpus_chrf(hyps, refs);
-    CHECK(chrf.score == Approx(std::strtod(row.at("chrf").c_str(), nullptr)).margin(1e-9));
+    // The figure is repr() of sacreBLEU's double, which reads back as that very double: the
+    // printed digits add no error (see test_bleu.cpp). chrF = 100 (1 + 4) P R / (4 P + R), P
+    // and R the means over up to 6 orders of match / count ratios; every term is positive, so
+    // relative errors add along the chain: P and R 7 each (the ratio 1, the 6-term sum 5,
+    // / orders 1), the numerator 5 P R 7 + 7 + 2, the denominator 4 P + R 7 + 1 (4 P is exact),
+    // the division and * 100 2: 26 roundings on either side.
+    CHECK(chrf.score == tolerance::approx_rel(std::strtod(row.at("chrf").c_str(), nullptr), tolerance::double_rtol(26)));
     CHECK(chrf.to_string() == row.at("chrf_str"));
     CHECK(chrf.signature == row.at("chrf_signature"));
   }
@@ -46,8 +53,9 @@ TEST_CASE("corpus_chrf signature, printout and whitespace", "[eval][chrf]") {
   CHECK(chrf.signature == std::string("nrefs:1|case:mixed|eff:yes|nc:6|nw:0|space:no|version:") +
                               crosstalk::eval::kSacrebleuVersion);
   CHECK(chrf.to_string() == "chrF2 = 71.42");  // sacrebleu.CHRF().corpus_score(...)
-  // Whitespace (Unicode's too) is dropped before counting character n-grams.
-  CHECK(corpus_chrf({"a b\xC2\xA0" "c\xE3\x80\x80" "d"}, {"abcd"}).score == Approx(100.0));
+  // Whitespace (Unicode's too) is dropped before counting character n-grams. Then every
+  // ratio is n / n = 1 exactly, P = R = 4 / 4 = 1, 5 * 1 * 1 / (4 + 1) = 1: exactly 100.
+  CHECK(corpus_chrf({"a b\xC2\xA0" "c\xE3\x80\x80" "d"}, {"abcd"}).score == 100.0);
   CHECK(corpus_chrf({""}, {""}).score == 0.0);
 }
 

@@ -6,6 +6,7 @@
 
 #include "crosstalk/model/transformer.h"
 #include "crosstalk/search/decode.h"
+#include "tolerance.h"
 
 using crosstalk::model::ModelOptions;
 using crosstalk::model::Transformer;
@@ -42,17 +43,31 @@ torch::Tensor sources(const std::vector<int64_t>& lengths, uint64_t seed) {
   return src;
 }
 
-/// Sum of teacher-forced log-probabilities of tokens + EOS given the source row.
-double teacher_forced_score(Transformer& model, const torch::Tensor& src_row,
-                            const std::vector<int64_t>& tokens) {
+/// Teacher-forced log-probability of tokens + EOS given the source row, and how far two float32
+/// computations of it (this one, a search's) may differ.
+struct ForcedScore {
+  double log_prob = 0;
+  double margin = 0;
+};
+
+/// The margin: each position's log-probability, logit - logsumexp, comes through the model
+/// (transformer_roundings) and log_softmax over the vocabulary, and its rounding is relative to
+/// |logsumexp| + max |logit| (the difference cancels); the positions are then summed.
+ForcedScore teacher_forced(Transformer& model, const torch::Tensor& src_row, const std::vector<int64_t>& tokens) {
   torch::NoGradGuard no_grad;
   std::vector<int64_t> in = {kIds.bos};
   in.insert(in.end(), tokens.begin(), tokens.end());
   std::vector<int64_t> out = tokens;
   out.push_back(kIds.eos);
   auto tgt_in = torch::tensor(in, torch::kLong).unsqueeze(0);
-  auto logp = torch::log_softmax(model->forward(src_row.unsqueeze(0), tgt_in)[0], -1);
-  return logp.gather(1, torch::tensor(out, torch::kLong).unsqueeze(1)).sum().item<double>();
+  auto logits = model->forward(src_row.unsqueeze(0), tgt_in)[0];  // [positions, vocab]
+  auto logp = torch::log_softmax(logits, -1);
+  const auto positions = static_cast<int64_t>(out.size());
+  const int64_t roundings = tolerance::transformer_roundings(model->options(), src_row.size(0), positions) +
+                            tolerance::log_softmax_roundings(kVocab) + positions;
+  const double magnitude = (torch::logsumexp(logits, 1).abs() + logits.abs().amax(1)).sum().item<double>();
+  return {logp.gather(1, torch::tensor(out, torch::kLong).unsqueeze(1)).sum().item<double>(),
+          tolerance::float_rtol(roundings) * magnitude};
 }
 
 const std::vector<int64_t> kLengths = {5, 1, 9, 3, 7, 2, 6};
@@ -152,7 +167,9 @@ TEST_CASE("greedy search: batched equals one sentence at a time", "[search]") {
       auto alone = greedy_search(model, src[i].narrow(0, 0, kLengths[i] + 1).unsqueeze(0), options, kIds);
       REQUIRE(alone.size() == 1);
       CHECK(alone[0].tokens == batched[i].tokens);
-      CHECK(alone[0].score == Approx(batched[i].score).margin(1e-4));
+      // Rounding through the model and the sum over the output (teacher_forced's margin).
+      const double margin = teacher_forced(model, src[i], batched[i].tokens).margin;
+      CHECK(alone[0].score == tolerance::approx_abs(batched[i].score, margin));
       lengths_seen.push_back(batched[i].tokens.size());
     }
     // The comparison is only meaningful if rows leave the batch at different steps.
@@ -168,11 +185,12 @@ TEST_CASE("greedy search: score is the teacher-forced log-probability incl. EOS"
     auto src = sources(kLengths, 8);
     auto hyps = greedy_search(model, src, DecodeOptions(), kIds);
     for (size_t i = 0; i < hyps.size(); ++i) {
-      // The padded row and the unpadded one must give the same teacher-forced score.
-      const double tf = teacher_forced_score(model, src[i], hyps[i].tokens);
-      const double tf_alone = teacher_forced_score(model, src[i].narrow(0, 0, kLengths[i] + 1), hyps[i].tokens);
-      CHECK(hyps[i].score == Approx(tf).margin(1e-4));
-      CHECK(hyps[i].score == Approx(tf_alone).margin(1e-4));
+      // The padded row and the unpadded one must give the same teacher-forced score, up to
+      // rounding through the model and the sum over the output (teacher_forced's margin).
+      const auto tf = teacher_forced(model, src[i], hyps[i].tokens);
+      const auto tf_alone = teacher_forced(model, src[i].narrow(0, 0, kLengths[i] + 1), hyps[i].tokens);
+      CHECK(hyps[i].score == tolerance::approx_abs(tf.log_prob, tf.margin));
+      CHECK(hyps[i].score == tolerance::approx_abs(tf_alone.log_prob, tf_alone.margin));
     }
   }
 }
@@ -202,12 +220,15 @@ TEST_CASE("greedy search: attention is [layers, heads, tokens + 1, src_len], row
   auto hyps = greedy_search(model, src, options, kIds);
   for (size_t i = 0; i < hyps.size(); ++i) {
     CHECK(hyps[i].tokens == plain[i].tokens);
-    CHECK(hyps[i].score == Approx(plain[i].score).margin(1e-5));
+    // Rounding through the model and the sum over the output (teacher_forced's margin).
+    CHECK(hyps[i].score == tolerance::approx_abs(plain[i].score, teacher_forced(model, src[i], plain[i].tokens).margin));
     const auto& a = hyps[i].attention;
     REQUIRE(a.defined());
     const auto n = static_cast<int64_t>(hyps[i].tokens.size());
     CHECK(a.sizes() == torch::IntArrayRef({2, 2, n + 1, kLengths[i] + 1}));
-    CHECK(torch::allclose(a.sum(-1), torch::ones({2, 2, n + 1}), 1e-5, 1e-5));
+    // Softmax rows over the kLengths[i] + 1 source positions.
+    CHECK(tolerance::max_abs_diff(a.sum(-1), torch::ones({2, 2, n + 1})) <=
+          tolerance::float_error(tolerance::softmax_row_sum_roundings(kLengths[i] + 1)));
     CHECK(a.min().item<float>() >= 0);
   }
   // The attention is the decoder's cross-attention of the teacher-forced output.
@@ -218,8 +239,11 @@ TEST_CASE("greedy search: attention is [layers, heads, tokens + 1, src_len], row
   auto row = src[i].narrow(0, 0, kLengths[i] + 1).unsqueeze(0);
   auto decoded = model->decode(torch::tensor(in, torch::kLong).unsqueeze(0), model->encode(row), true);
   REQUIRE(decoded.cross_attention.size() == 2);
+  // Weights (<= 1) at the end of a chain shorter than the model's to its logits.
+  const double bound = tolerance::float_rtol(
+      tolerance::transformer_roundings(model->options(), row.size(1), static_cast<int64_t>(in.size())));
   for (int64_t layer = 0; layer < 2; ++layer)
-    CHECK(torch::allclose(hyps[i].attention[layer], decoded.cross_attention[layer][0], 1e-4, 1e-5));
+    CHECK(tolerance::max_abs_diff(hyps[i].attention[layer], decoded.cross_attention[layer][0]) <= bound);
 }
 
 TEST_CASE("greedy search: the position table caps the output length", "[search]") {

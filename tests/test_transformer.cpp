@@ -3,8 +3,13 @@
 
 #include "crosstalk/model/layers.h"
 #include "crosstalk/model/transformer.h"
+#include "tolerance.h"
 
 using namespace crosstalk::model;
+using tolerance::float_rtol;
+using tolerance::max_abs;
+using tolerance::max_abs_diff;
+using tolerance::transformer_roundings;
 
 namespace {
 Transformer tiny_model(bool pre_norm, bool tied) {
@@ -53,8 +58,12 @@ TEST_CASE("transformer: logits shape and full-sequence causality", "[transformer
     auto changed = tgt.clone();
     changed[0][3] = (changed[0][3].item<int64_t>() + 1 - 4) % 19 + 4;  // alter a future token
     auto logits2 = model(src, changed);
-    CHECK(torch::allclose(logits.narrow(1, 0, 3), logits2.narrow(1, 0, 3), 1e-5, 1e-5));
-    CHECK_FALSE(torch::allclose(logits.narrow(1, 3, 2), logits2.narrow(1, 3, 2), 1e-4, 1e-4));
+    // 6 source and 5 target positions through 2 + 2 layers of width 16: 1079 roundings,
+    // 1.3e-4 of the largest logit. The altered positions differ by more than that, so the
+    // first check would catch a decoder that looks ahead.
+    const double bound = float_rtol(transformer_roundings(model->options(), 6, 5)) * max_abs(logits);
+    CHECK(max_abs_diff(logits.narrow(1, 0, 3), logits2.narrow(1, 0, 3)) <= bound);
+    CHECK(max_abs_diff(logits.narrow(1, 3, 2), logits2.narrow(1, 3, 2)) > bound);
   }
 }
 
@@ -66,13 +75,16 @@ TEST_CASE("transformer: source padding changes nothing", "[transformer]") {
   auto alone = model(src, tgt);
   auto padded_src = torch::cat({src, torch::zeros({1, 3}, torch::kLong)}, 1);
   auto padded = model(padded_src, tgt);
-  CHECK(torch::allclose(alone, padded, 1e-5, 1e-5));
+  // 8 source (3 of them padding, weighing exactly 0) and 4 target positions: 1091 roundings,
+  // 1.3e-4 of the largest logit.
+  const double bound = float_rtol(transformer_roundings(model->options(), 8, 4)) * max_abs(alone);
+  CHECK(max_abs_diff(alone, padded) <= bound);
   // In a batch with a longer sentence, the short one's logits are unchanged.
   auto other = random_tokens({8}, 23);
   auto batch_src = torch::cat({torch::cat({src, torch::zeros({1, 3}, torch::kLong)}, 1), other});
   auto batch_tgt = torch::cat({tgt, random_tokens({4}, 23)});
   auto batched = model(batch_src, batch_tgt);
-  CHECK(torch::allclose(alone[0], batched[0], 1e-5, 1e-5));
+  CHECK(max_abs_diff(alone[0], batched[0]) <= bound);
 }
 
 TEST_CASE("transformer: cached decode_step equals the teacher-forced decoder", "[transformer]") {
@@ -85,11 +97,16 @@ TEST_CASE("transformer: cached decode_step equals the teacher-forced decoder", "
     auto full = model->decode(tgt, encoded, true);
     auto full_logits = model->project(full.hidden);
     auto cache = model->make_cache();
+    // 6 source and 7 target positions: 1087 roundings to the logits, 1.3e-4 of the largest one;
+    // the chain to the last cross-attention's weights (<= 1) is shorter.
+    const int64_t roundings = transformer_roundings(model->options(), 6, 7);
+    const double bound = float_rtol(roundings) * max_abs(full_logits);
     for (int64_t t = 0; t < 7; ++t) {
       auto step = model->decode_step(tgt.select(1, t), encoded, &cache, true);
-      CHECK(torch::allclose(step.logits, full_logits.select(1, t), 1e-4, 1e-5));
+      CHECK(max_abs_diff(step.logits, full_logits.select(1, t)) <= bound);
       REQUIRE(step.cross_attention.size() == 2);
-      CHECK(torch::allclose(step.cross_attention[1].squeeze(2), full.cross_attention[1].select(2, t), 1e-5, 1e-6));
+      CHECK(max_abs_diff(step.cross_attention[1].squeeze(2), full.cross_attention[1].select(2, t)) <=
+            float_rtol(roundings));
     }
     CHECK(cache.steps == 7);
     CHECK(cache.layers[0].self.length() == 7);
@@ -110,7 +127,9 @@ TEST_CASE("transformer: reordering the cache follows the selected rows", "[trans
   auto sub = encoded.index_select(index);
   auto step = model->decode_step(tgt.index_select(0, index).narrow(1, 2, 1), sub, &cache);
   auto ref = model->project(model->decode(tgt.index_select(0, index).narrow(1, 0, 3), sub).hidden);
-  CHECK(torch::allclose(step.logits, ref.select(1, 2), 1e-4, 1e-5));
+  // 6 source and 3 target positions: 1071 roundings, 1.3e-4 of the largest logit.
+  CHECK(max_abs_diff(step.logits, ref.select(1, 2)) <=
+        float_rtol(transformer_roundings(model->options(), 6, 3)) * max_abs(ref));
 }
 
 TEST_CASE("transformer: tied embeddings share one matrix", "[transformer]") {

@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "crosstalk/align/words.h"
+#include "tolerance.h"
 
 using crosstalk::align::merge_attention;
 using crosstalk::align::segment_words;
@@ -62,12 +63,16 @@ TEST_CASE("merge_attention: sum over source pieces, mean over target pieces", "[
   CHECK(m.rows == std::vector<std::string>{"xy", "z", "</s>"});
   CHECK(m.cols == std::vector<std::string>{"a", "bc", "</s>"});
   // row xy = mean of rows x and y, with b and c summed: a 0.3, bc 0.6, </s> 0.1
-  CHECK(m.at(0, 0) == Approx(0.3f));
-  CHECK(m.at(0, 1) == Approx(0.6f));
-  CHECK(m.at(0, 2) == Approx(0.1f));
-  CHECK(m.at(1, 1) == Approx(0.4f));
-  CHECK(m.at(1, 2) == Approx(0.6f));
-  CHECK(m.at(2, 1) == Approx(0.4f));
+  // The weights are decimals rounded to float (each within u; a mean of positive sums stays
+  // within u), merge_attention sums in double and rounds each cell to float once (u), and the
+  // expected decimal is rounded to float too (u): 3 float roundings.
+  const double rtol = tolerance::float_error(3);
+  CHECK(m.at(0, 0) == tolerance::approx_rel(0.3f, rtol));
+  CHECK(m.at(0, 1) == tolerance::approx_rel(0.6f, rtol));
+  CHECK(m.at(0, 2) == tolerance::approx_rel(0.1f, rtol));
+  CHECK(m.at(1, 1) == tolerance::approx_rel(0.4f, rtol));
+  CHECK(m.at(1, 2) == tolerance::approx_rel(0.6f, rtol));
+  CHECK(m.at(2, 1) == tolerance::approx_rel(0.4f, rtol));
   CHECK_THROWS_AS(merge_attention({0.5f}, tgt, src), std::invalid_argument);
 }
 
@@ -92,10 +97,14 @@ TEST_CASE("merge_attention: word rows still sum to 1 for random segmentations", 
     const auto m = merge_attention(w, tgt, src);
     REQUIRE(m.n_rows() == static_cast<int64_t>(tgt.words.size()));
     REQUIRE(m.n_cols() == static_cast<int64_t>(src.words.size()));
+    // Each piece row sums to 1 within its float total (src.pieces() terms) and the division
+    // (1); merge_attention means such rows in double and rounds each cell to float (1, all
+    // weights >= 0); the test sums in double.
+    const double row_sum_error = tolerance::float_error(src.pieces() + 1 + 1);
     for (int64_t r = 0; r < m.n_rows(); ++r) {
       double sum = 0.0;
       for (int64_t c = 0; c < m.n_cols(); ++c) sum += m.at(r, c);
-      CHECK(sum == Approx(1.0).epsilon(1e-5));
+      CHECK(sum == tolerance::approx_rel(1.0, row_sum_error));
     }
   }
 }
