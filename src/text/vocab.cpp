@@ -40,6 +40,81 @@ namespace {
 
 constexpr const char* kBackendEnv = "CROSSTALK_SPM_BACKEND";
 
+// ---- AddressSanitizer builds (CMake -DCROSSTALK_SANITIZE=ON) ----------------------------
+// ASan's dlopen interceptor aborts on RTLD_DEEPBIND, whatever the library: a deep-bound
+// library would look up malloc/free and operator new/delete in its own dependencies
+// (libc, libstdc++) before the global scope where ASan's are, and mix two allocators
+// (google/sanitizers#611). In a sanitizer build the module is linked with -fsanitize=address
+// and so has the shared ASan runtime as its FIRST dependency: its deep-bound scope is
+// [module, ASan runtime, libsentencepiece, ..., libstdc++, libc], which finds ASan's
+// allocator and interceptors before libc's and libstdc++'s, and SentencePiece's protobuf
+// before libtorch's. The interceptor cannot know that, so here we call glibc's own dlopen
+// (what the interceptor itself calls once its check passes), then verify that the
+// allocation functions the module sees are the process's; if not, it is refused.
+#if defined(__SANITIZE_ADDRESS__)
+#define CROSSTALK_ASAN 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define CROSSTALK_ASAN 1
+#endif
+#endif
+
+#ifdef CROSSTALK_ASAN
+using DlopenFn = void* (*)(const char*, int);
+
+/// glibc's dlopen (in libc.so.6 since glibc 2.34, in libdl.so.2 before), not ASan's.
+DlopenFn libc_dlopen() {
+  for (const char* lib : {"libc.so.6", "libdl.so.2"}) {
+    void* handle = dlopen(lib, RTLD_NOW | RTLD_NOLOAD);
+    if (handle == nullptr) continue;
+    void* sym = dlsym(handle, "dlopen");
+    if (sym != nullptr) return reinterpret_cast<DlopenFn>(sym);
+  }
+  return nullptr;
+}
+
+/// "" if every allocation function that `handle`'s (deep-bound) scope resolves is the one
+/// the rest of the process uses (ASan's), else the first that differs.
+std::string foreign_allocator(void* handle) {
+  for (const char* name : {"malloc", "free", "calloc", "realloc", "_Znwm", "_ZdlPv", "_Znam",
+                           "_ZdaPv"}) {
+    if (dlsym(handle, name) != dlsym(RTLD_DEFAULT, name)) return name;
+  }
+  return "";
+}
+#endif
+
+/// dlopen(path) with RTLD_LOCAL | RTLD_DEEPBIND; nullptr with *why set on failure.
+void* open_module(const std::string& path, std::string* why) {
+  constexpr int kFlags = RTLD_NOW | RTLD_LOCAL | RTLD_DEEPBIND;
+#ifdef CROSSTALK_ASAN
+  const DlopenFn open = libc_dlopen();
+  if (open == nullptr) {
+    *why = "cannot find glibc's dlopen";
+    return nullptr;
+  }
+  void* handle = open(path.c_str(), kFlags);
+#else
+  void* handle = dlopen(path.c_str(), kFlags);
+#endif
+  if (handle == nullptr) {
+    const char* err = dlerror();
+    *why = err != nullptr ? err : "dlopen failed";
+    return nullptr;
+  }
+#ifdef CROSSTALK_ASAN
+  if (const std::string name = foreign_allocator(handle); !name.empty()) {
+    *why = "built without the sanitizer runtime (its '" + name +
+           "' is not AddressSanitizer's): rebuild it with CROSSTALK_SANITIZE=ON";
+    // A module from a non-sanitizer build (e.g. named by CROSSTALK_SPM_BACKEND): ASan has
+    // most likely aborted in its constructors already (alloc-dealloc-mismatch); if not,
+    // it is refused here. Not dlclose()d: its constructors have run.
+    return nullptr;
+  }
+#endif
+  return handle;
+}
+
 /// Where to look, in order: $CROSSTALK_SPM_BACKEND, next to the running executable, in
 /// the executable's parent directory, and the build tree's copy (compiled in).
 std::vector<std::string> backend_candidates() {
@@ -74,10 +149,10 @@ const spm::Backend* load_backend() {
       tried += "not found";
       continue;
     }
-    void* handle = dlopen(path.c_str(), RTLD_NOW | RTLD_LOCAL | RTLD_DEEPBIND);
+    std::string why;
+    void* handle = open_module(path, &why);
     if (handle == nullptr) {
-      const char* err = dlerror();
-      tried += err != nullptr ? err : "dlopen failed";
+      tried += why;
       continue;
     }
     dlerror();  // clear
