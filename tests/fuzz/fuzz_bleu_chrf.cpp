@@ -11,6 +11,8 @@
 //      4-gram anywhere the 4-gram precision is 0 and my_log(0) = -9999999999, so a
 //      corpus of lines of 1 to 3 tokens scores 0 against itself, not 100;
 //      chrF = exactly 100 if some line has a non-whitespace character, else 0;
+//  - matched unigrams (1-gram precision x hypothesis tokens) at most the reference tokens
+//    (clipped counts);
 //  - different hypothesis and reference counts, or no lines, throw crosstalk::UserError.
 
 #include <algorithm>
@@ -61,6 +63,12 @@ void check_bleu(const crosstalk::eval::BleuScore& b, const std::vector<std::stri
   FUZZ_CHECK(b.sys_len == static_cast<double>(sys) && b.ref_len == static_cast<double>(ref),
              "lengths %g/%g, expected %lld/%lld", b.sys_len, b.ref_len, static_cast<long long>(sys),
              static_cast<long long>(ref));
+  // Clipped counts: the matched unigrams (precision x hypothesis tokens) never outnumber
+  // the reference tokens. Also true when smoothed: 100 / (2 x sys_len) x sys_len = 50
+  // <= 100 x ref_len, since with ref_len 0 nothing matches and the precisions stay 0.
+  FUZZ_CHECK(b.precisions[0] * b.sys_len <= 100.0 * b.ref_len * (1 + 1e-12),
+             "unigram matches %.17g exceed the %g reference tokens (unclipped counts?)",
+             b.precisions[0] * b.sys_len / 100.0, b.ref_len);
   FUZZ_CHECK(!b.to_string().empty(), "empty to_string");
 }
 
