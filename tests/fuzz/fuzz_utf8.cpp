@@ -11,6 +11,11 @@
 //  - encode_utf8 of any decoded text is well-formed and decodes back to the same text;
 //  - no read past the end of s (the std::string holds exactly the input, ASan and
 //    _GLIBCXX_ASSERTIONS are on).
+// utf8_sequence_length, first_invalid_utf8 and repair_utf8 must agree with the same
+// reference: the length of the well-formed sequence at every offset (0 past the end),
+// the offset of the first offending byte (npos for well-formed text), and
+// encode_utf8(decode_utf8(s)) (plus NUL -> U+FFFD with replace_nul), which leaves
+// well-formed text without NUL unchanged.
 // The input read as 32-bit words, mapped onto scalar values, must also survive
 // encode -> decode unchanged with the expected encoded length; raw 32-bit words (not
 // scalar values, outside the documented contract) must merely not crash encode_utf8.
@@ -97,6 +102,38 @@ void run(const uint8_t* data, size_t size) {
   FUZZ_CHECK(is_well_formed(encoded), "encode_utf8 produced ill-formed '%s'", fuzz::show(encoded).c_str());
   FUZZ_CHECK(crosstalk::decode_utf8(encoded) == decoded, "decode(encode(decoded)) != decoded for '%s'",
              fuzz::show(s).c_str());
+
+  // The validation helpers.
+  size_t first_bad = std::string::npos;
+  for (size_t i = 0; i <= s.size() + 1; ++i) {
+    const size_t want = i < s.size() ? well_formed_at(s, i) : 0;
+    const size_t got = crosstalk::utf8_sequence_length(s, i);
+    FUZZ_CHECK(got == want, "utf8_sequence_length(s, %zu) = %zu, expected %zu for '%s'", i, got, want,
+               fuzz::show(s).c_str());
+  }
+  for (size_t i = 0; i < s.size();) {
+    const size_t len = well_formed_at(s, i);
+    if (len == 0) {
+      first_bad = i;
+      break;
+    }
+    i += len;
+  }
+  FUZZ_CHECK(crosstalk::first_invalid_utf8(s) == first_bad, "first_invalid_utf8 = %zu, expected %zu for '%s'",
+             crosstalk::first_invalid_utf8(s), first_bad, fuzz::show(s).c_str());
+  FUZZ_CHECK((first_bad == std::string::npos) == well_formed, "first_invalid_utf8 and decode disagree");
+  const std::string repaired = crosstalk::repair_utf8(s);
+  FUZZ_CHECK(repaired == encoded, "repair_utf8 differs from encode(decode()) for '%s'", fuzz::show(s).c_str());
+  std::u32string no_nul = decoded;
+  for (char32_t& c : no_nul)
+    if (c == 0) c = 0xFFFD;
+  const std::string repaired_nul = crosstalk::repair_utf8(s, /*replace_nul=*/true);
+  FUZZ_CHECK(repaired_nul == crosstalk::encode_utf8(no_nul), "repair_utf8(replace_nul) wrong for '%s'",
+             fuzz::show(s).c_str());
+  FUZZ_CHECK(repaired_nul.find('\0') == std::string::npos && is_well_formed(repaired_nul),
+             "repair_utf8(replace_nul) left a NUL or ill-formed bytes");
+  if (well_formed && s.find('\0') == std::string::npos)
+    FUZZ_CHECK(repaired_nul == s, "repair_utf8 changed valid text '%s'", fuzz::show(s).c_str());
 
   // The input as 32-bit words.
   std::u32string words(size / 4, 0);
