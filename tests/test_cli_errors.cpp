@@ -64,6 +64,9 @@ TEST_CASE("cli: translate without a usable model directory", "[cli]") {
   // An empty directory: the first missing part is config.toml.
   fs::create_directory(tmp / "empty");
   check_user_error(run({"translate", "--model", tmp / "empty"}), "translate", {"config.toml"});
+  // A file given where the directory is expected: said so, not "does not exist".
+  { std::ofstream(tmp / "a-file") << "x\n"; }
+  check_user_error(run({"translate", "--model", tmp / "a-file"}), "translate", {"is not a directory"});
 }
 
 TEST_CASE("cli: unknown subcommand, help", "[cli]") {

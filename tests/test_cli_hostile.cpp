@@ -335,6 +335,9 @@ TEST_CASE("hostile input: train data", "[cli][hostile]") {
     check_in_err(r, "'" + src + "' line 3: ");
     check_in_err(r, "sentence pair skipped");
     check_in_err(r, "skipped 1 of " + std::to_string(de.size() + 1) + " sentence pairs");
+    // Said once: the vocabulary is trained on the pairs already read, not on the files again.
+    const std::string said = "'" + src + "' line 3: ";
+    CHECK(r.err.find(said) == r.err.rfind(said));
   }
   for (const std::string kind : {"bom", "crlf"}) {  // the toy pairs, with a byte-order mark or CRLF
     std::string src = kind == "bom" ? "\xEF\xBB\xBF" : "", tgt = src;
@@ -349,6 +352,20 @@ TEST_CASE("hostile input: train data", "[cli][hostile]") {
   const auto long_line = train(with("long", "de"), with("long", "en"), "long");
   check_ok(long_line);
   CHECK(long_line.max_rss_kb < kMemoryLimitKb);
+  {  // A validation line longer than the position table: validation BLEU says it was truncated.
+    const auto valid_de = read_lines(source_path("data/toy/valid.de")), valid_en = read_lines(source_path("data/toy/valid.en"));
+    auto long_de = valid_de, long_en = valid_en;
+    long_de.insert(long_de.begin(), read_lines(h.path("many-long", "de")).at(0));  // 20 KB
+    long_en.insert(long_en.begin(), valid_en.at(0));
+    write_lines(tmp / "long-valid.de", long_de);
+    write_lines(tmp / "long-valid.en", long_en);
+    const auto r = spawn_run({"train", "--config", "configs/tiny.toml", "--model-dir", tmp / "long-valid",
+                              "--valid-src", tmp / "long-valid.de", "--valid-tgt", tmp / "long-valid.en",
+                              "--max-steps", "2", "--valid-bleu-lines", "4"});
+    check_ok(r);
+    check_in_err(r, "validation BLEU: 1 of 4 source lines");
+    check_in_err(r, "truncated");
+  }
   check_user_error(as_result(train(h.path("empty", "de"), h.path("empty", "en"), "empty")), "train",
                    {"has no non-empty sentence pairs"});
   for (const std::string kind : {"random", "ls"})

@@ -172,7 +172,10 @@ TrainState load_checkpoint(const ModelDir& dir, model::Transformer& model, torch
 
 LoadedModel load_model_dir(const std::string& dir) {
   std::error_code ec;
-  if (!fs::is_directory(dir, ec)) throw UserError("model directory '" + dir + "' does not exist");
+  if (!fs::is_directory(dir, ec))
+    throw UserError("model directory '" + dir + "' " +
+                    (fs::exists(dir, ec) ? "is not a directory (--model takes the directory that train wrote)"
+                                         : "does not exist"));
   ModelDir files(dir);
   require_file(files.config(), "hyper-parameters (config.toml)");
   require_file(files.vocab(), "SentencePiece model (spm.model)");

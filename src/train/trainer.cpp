@@ -85,7 +85,7 @@ void Trainer::prepare() {
   if (!o.resume && has_checkpoint(dir_))
     throw UserError("model directory '" + dir_.path + "' already holds a trained model; use --resume to continue it or choose another --model-dir");
   const auto raw = read_data(o);
-  vocab_ = prepare_vocab(o, dir_);
+  vocab_ = prepare_vocab(o, dir_, raw);
   if (interrupt_requested()) return;
   data_ = prepare_data(o, raw, vocab_);
   if (interrupt_requested()) return;
@@ -210,6 +210,12 @@ ValidationResult Trainer::validate() {
                            data_.bleu_src, data_.bleu_ref);
   model_->train();
   if (v.interrupted) return v;
+  if (v.bleu_truncated > 0 && !warned_bleu_truncated_) {
+    spdlog::warn("validation BLEU: {} of {} source lines have more pieces than the model's {} positions: truncated, "
+                 "translated from their first pieces (said once)",
+                 v.bleu_truncated, v.bleu_lines, model_->options().max_positions() - 1);
+    warned_bleu_truncated_ = true;
+  }
   state_.validations++;
   validated_at_ = state_.step;
   summary_.last_valid_loss = v.loss;

@@ -31,7 +31,7 @@ std::vector<Example> encode_pairs(const text::Vocab& vocab, const text::Parallel
 
 }  // namespace
 
-text::Vocab prepare_vocab(const TrainOptions& o, const ModelDir& dir) {
+text::Vocab prepare_vocab(const TrainOptions& o, const ModelDir& dir, const RawData& raw) {
   std::error_code ec;
   if (fs::exists(dir.vocab(), ec)) {
     spdlog::info("vocabulary: reusing {}", dir.vocab());
@@ -45,7 +45,9 @@ text::Vocab prepare_vocab(const TrainOptions& o, const ModelDir& dir) {
   // SentencePiece writes <prefix>.model and .vocab in place: train under a
   // scratch prefix, then publish spm.model atomically.
   const std::string scratch = dir.path + "/spm-training.tmp";
-  auto vocab = text::Vocab::train({o.train_src, o.train_tgt}, scratch, vo);
+  std::vector<std::string> lines(raw.train.src);
+  lines.insert(lines.end(), raw.train.tgt.begin(), raw.train.tgt.end());
+  auto vocab = text::Vocab::train_on_lines(lines, scratch, vo);
   write_file_atomic(dir.vocab(), vocab.serialized());
   const std::string listing = dir.path + "/spm.vocab";
   try {

@@ -58,8 +58,10 @@ ValidationResult validate(model::Transformer& model, const std::vector<Example>&
         return result;
       }
       const auto end = std::min(sources.size(), begin + kChunk);
-      auto part = translator.translate_text({sources.begin() + begin, sources.begin() + end}, decode);
-      hyps.insert(hyps.end(), std::make_move_iterator(part.begin()), std::make_move_iterator(part.end()));
+      for (auto& t : translator.translate({sources.begin() + begin, sources.begin() + end}, decode)) {
+        result.bleu_truncated += t.truncated ? 1 : 0;
+        hyps.push_back(std::move(t.text));
+      }
     }
     result.bleu = eval::corpus_bleu(hyps, references).score;
     result.bleu_lines = static_cast<int64_t>(sources.size());

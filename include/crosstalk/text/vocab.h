@@ -46,6 +46,9 @@ class Vocab {
   /// unreadable inputs or a SentencePiece failure (with its message).
   static Vocab train(const std::vector<std::string>& input_files, const std::string& model_prefix,
                      const VocabTrainOptions& opts);
+  /// The same on lines already read (and checked) by the caller.
+  static Vocab train_on_lines(const std::vector<std::string>& lines, const std::string& model_prefix,
+                              const VocabTrainOptions& opts);
 
   std::vector<int> encode(const std::string& text) const;  // ids, no BOS/EOS
   /// encode() per line, split over `threads` std::threads (<= 0: hardware concurrency).

@@ -128,6 +128,7 @@ class Trainer {
   torch::Tensor log_loss_sum_, tty_loss_sum_;
   int64_t log_tokens_ = 0, tty_tokens_ = 0;
   bool tty_ = false;
+  bool warned_bleu_truncated_ = false;
   Clock::time_point run_start_, last_print_, last_save_;
   double seconds_before_ = 0.0;      // training seconds of the runs this one resumes
 };

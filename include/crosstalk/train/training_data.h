@@ -23,17 +23,18 @@ struct TrainingData {
   int64_t train_target_tokens = 0;             // incl. EOS
 };
 
-/// The model directory's vocabulary: reused when spm.model exists, else
-/// trained on the training files and written atomically (a kill during
-/// training leaves no spm.model, so the next run trains it again).
-text::Vocab prepare_vocab(const TrainOptions& options, const ModelDir& dir);
-
 /// The training and validation files as read and checked (before the
 /// vocabulary exists). UserError for unreadable or empty data.
 struct RawData {
   text::ParallelCorpus train, valid;
 };
 RawData read_data(const TrainOptions& options);
+
+/// The model directory's vocabulary: reused when spm.model exists, else
+/// trained on both sides of the training pairs read_data() kept (so a skipped
+/// pair is neither warned about twice nor learned from) and written atomically
+/// (a kill during training leaves no spm.model, so the next run trains it again).
+text::Vocab prepare_vocab(const TrainOptions& options, const ModelDir& dir, const RawData& raw);
 
 /// Encodes and filters what read_data() read (the "prepare" phase's data part).
 TrainingData prepare_data(const TrainOptions& options, const RawData& raw, const text::Vocab& vocab);

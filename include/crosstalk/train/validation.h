@@ -18,6 +18,8 @@ struct ValidationResult {
   double bleu = 0.0;   // greedy-search corpus BLEU (sacreBLEU defaults)
   int64_t tokens = 0;
   int64_t bleu_lines = 0;
+  /// BLEU lines longer than the model's position table: translated from their first pieces.
+  int64_t bleu_truncated = 0;
   bool interrupted = false;  // a signal (common/interrupt.h) cut it short: the figures are incomplete
 };
 

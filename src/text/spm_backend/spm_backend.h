@@ -1,12 +1,12 @@
 #pragma once
 
-// Private interface between crosstalk_core (src/text/vocab.cpp) and the
+// Private interface between crosstalk_core (src/text/spm_module.cpp) and the
 // crosstalk_spm_backend module (spm_backend.cpp, built as a MODULE library).
 //
 // Why a module: Debian's libsentencepiece embeds its own protobuf-lite 3.14 and exports
 // its google::protobuf symbols, while libtorch links libprotobuf 3.21. In one global
 // symbol scope the two collide (crash during static initialization, or SentencePiece's
-// protobuf version check aborts). vocab.cpp therefore dlopen()s the module with
+// protobuf version check aborts). spm_module.cpp therefore dlopen()s the module with
 // RTLD_LOCAL | RTLD_DEEPBIND, so SentencePiece and its protobuf only ever see themselves.
 //
 // The module exports ONE extern "C" symbol, the factory kFactorySymbol; everything else
