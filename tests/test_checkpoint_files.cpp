@@ -125,7 +125,7 @@ TEST_CASE("checkpoint: one file restores weights, optimizer and state exactly", 
   CHECK_FALSE(fs::exists(dir.legacy_state()));
 }
 
-TEST_CASE("checkpoint: the legacy three-file layout resumes; a truncated legacy optimizer says what to do", "[checkpoint]") {
+TEST_CASE("checkpoint: the legacy three-file layout resumes and a truncated legacy optimizer says what to do", "[checkpoint]") {
   const auto options = tiny_options(true, false, toy_vocab().size());
   ModelDir dir(fresh_dir("legacy").string());
   write_model_config(dir.config(), options);

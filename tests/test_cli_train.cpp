@@ -51,7 +51,7 @@ crosstalk::model::Transformer load_last(const std::string& dir) {
 
 }  // namespace
 
-TEST_CASE("cli: SIGINT or SIGTERM during train saves a complete checkpoint; --resume continues", "[cli][interrupt]") {
+TEST_CASE("cli: SIGINT or SIGTERM during train saves a complete checkpoint and --resume continues", "[cli][interrupt]") {
   for (const int sig : {SIGINT, SIGTERM}) {
     DYNAMIC_SECTION("signal " << sig) {
       TempDir tmp;

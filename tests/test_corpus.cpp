@@ -151,7 +151,7 @@ TEST_CASE("read_lines refuses directories, binary files and UTF-16", "[corpus]")
   CHECK_THAT(error_message([&] { read_lines(utf16); }), Catch::Contains("UTF-16") && Catch::Contains(utf16));
 }
 
-TEST_CASE("read_lines: a megabyte line is read; a line over 16 MiB is refused", "[corpus]") {
+TEST_CASE("read_lines: a megabyte line is read but a line over 16 MiB is refused", "[corpus]") {
   CorpusTempDir tmp;
   std::string words;
   while (words.size() < (1u << 20)) words += "ein hund läuft über die brücke ";
