@@ -92,7 +92,37 @@ void send_and_hang_up(int port, const std::string& data) {
   ::close(fd);
 }
 
+/// Sends `data` (a request with Connection: close) over a raw TCP connection; the whole answer.
+std::string raw_request(int port, const std::string& data) {
+  const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  REQUIRE(fd >= 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_port = htons(static_cast<uint16_t>(port));
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  REQUIRE(::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) == 0);
+  REQUIRE(::send(fd, data.data(), data.size(), MSG_NOSIGNAL) == static_cast<ssize_t>(data.size()));
+  std::string answer;
+  char buf[4096];
+  for (ssize_t n; (n = ::recv(fd, buf, sizeof(buf), 0)) > 0;) answer.append(buf, static_cast<size_t>(n));
+  ::close(fd);
+  return answer;
+}
+
 }  // namespace
+
+TEST_CASE("serve: a POST without Content-Length is answered at once", "[serve]") {
+  TestServer s(small_limits());
+  const auto bad = raw_request(s.port(), "POST /api/translate HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+                                         "Connection: close\r\n\r\n");
+  INFO(bad);
+  CHECK(bad.rfind("HTTP/1.1 400", 0) == 0);
+  CHECK(contains(bad, "needs a Content-Length"));
+  const auto wrong = raw_request(s.port(), "POST /health HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
+  INFO(wrong);
+  CHECK(wrong.rfind("HTTP/1.1 405", 0) == 0);
+  CHECK(contains(wrong, "Allow: GET, HEAD"));
+}
 
 TEST_CASE("serve: every bad input gets a JSON error with its status", "[serve]") {
   TestServer s(small_limits());
