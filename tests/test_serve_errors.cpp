@@ -170,14 +170,16 @@ TEST_CASE("serve: concurrent clients get their own answers and the one-by-one on
   // All 16 wait in the paused queue, then run as one batch.
   const auto batches_before = s.server().queue().batches_run();
   s.server().queue().pause();
-  std::vector<std::future<json>> answers;
+  std::vector<std::future<Answer>> answers;
   for (size_t i = 0; i < sources.size(); ++i)
-    answers.push_back(std::async(std::launch::async, [&, i] { return json::parse(post(s, "/api/translate", request(i))->body); }));
+    answers.push_back(std::async(std::launch::async, [&, i] { return post_from_thread(s, "/api/translate", request(i)); }));
   s.server().queue().wait_until_queued(sources.size());
   s.server().queue().resume();
   for (size_t i = 0; i < sources.size(); ++i) {
-    const auto got = answers[i].get();
-    INFO("sentence " << i << ": " << sources[i]);
+    const auto answer = answers[i].get();
+    INFO("sentence " << i << ": " << sources[i] << ": " << answer.body.substr(0, 300));
+    REQUIRE(answer.status == 200);
+    const auto got = json::parse(answer.body);
     CHECK(got["source"] == sources[i]);
     CHECK(got["translation"] == alone[i]["translation"]);
     CHECK(got["alignment"] == alone[i]["alignment"]);
@@ -196,8 +198,8 @@ TEST_CASE("serve: a full queue answers 503 at once", "[serve]") {
   TestServer s(o);
   s.server().queue().pause();
   const std::string body = json{{"text", "ein pferd schläft"}}.dump();
-  auto first = std::async(std::launch::async, [&] { return post(s, "/api/translate", body)->status; });
-  auto second = std::async(std::launch::async, [&] { return post(s, "/api/translate", body)->status; });
+  auto first = std::async(std::launch::async, [&] { return post_from_thread(s, "/api/translate", body).status; });
+  auto second = std::async(std::launch::async, [&] { return post_from_thread(s, "/api/translate", body).status; });
   s.server().queue().wait_until_queued(2);
   const auto refused = post(s, "/api/translate", body);
   CHECK(refused->status == 503);
@@ -212,7 +214,7 @@ TEST_CASE("serve: stop answers the requests in flight and refuses new ones", "[s
   TestServer s;
   s.server().queue().pause();
   const std::string body = json{{"text", "ein pferd schläft"}}.dump();
-  auto in_flight = std::async(std::launch::async, [&] { return post(s, "/api/translate", body)->status; });
+  auto in_flight = std::async(std::launch::async, [&] { return post_from_thread(s, "/api/translate", body).status; });
   s.server().queue().wait_until_queued(1);
   s.server().stop();
   auto refused = s.client()->Get("/health");

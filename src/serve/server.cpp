@@ -56,6 +56,16 @@ const char* allowed_methods(const std::string& path) {
   return nullptr;
 }
 
+// httplib's route patterns are regular expressions: a file's path, matched literally.
+std::string literal_pattern(std::string_view path) {
+  std::string out;
+  for (char c : path) {
+    if (std::string_view(".^$|()[]{}*+?\\").find(c) != std::string_view::npos) out += '\\';
+    out += c;
+  }
+  return out;
+}
+
 std::string url_host(const std::string& host) {
   return host.find(':') != std::string::npos ? "[" + host + "]" : host;
 }
@@ -192,7 +202,7 @@ void Server::Impl::routes() {
     auto serve_asset = [&asset](const httplib::Request&, httplib::Response& res) {
       res.set_content(std::string(asset.body), std::string(asset.content_type));
     };
-    http.Get(std::string(asset.path), serve_asset);
+    http.Get(literal_pattern(asset.path), serve_asset);
     if (asset.path == "/index.html") http.Get("/", serve_asset);
   }
   http.Post("/api/translate", [this](const httplib::Request& req, httplib::Response& res) {
