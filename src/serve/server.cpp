@@ -278,7 +278,7 @@ int Server::bind() {
     throw UserError("cannot listen on " + o.host + ":" + std::to_string(o.port) +
                     " (address in use, not this machine's, or a port below 1024 without the right)");
   if (!is_loopback(o.host))
-    spdlog::warn("listening on {}, not a loopback address: anyone who can reach it can use this server "
+    spdlog::warn("bound to {}, not a loopback address: anyone who can reach it can use this server "
                  "(it has no authentication)", o.host);
   return i.port;
 }
