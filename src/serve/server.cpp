@@ -159,7 +159,7 @@ void Server::Impl::handle_align(const httplib::Request& req, httplib::Response& 
 bool Server::Impl::handle_errors(const httplib::Request& req, httplib::Response& res) {
   if (!res.body.empty()) return false;
   const char* allowed = allowed_methods(req.path);
-  // httplib answers 400 itself to a POST without Content-Length, before routing.
+  // httplib answers 400 itself to a request it cannot read; a wrong method there is still a 405.
   const bool wrong_method = allowed && std::string(allowed).find(req.method) == std::string::npos;
   if ((res.status == 404 || res.status == 400) && wrong_method) {
     res.set_header("Allow", allowed);
