@@ -96,6 +96,18 @@ class Chromium:
             if "method" in reply:
                 self.events.append((reply["method"], reply.get("params", {}), reply.get("sessionId")))
 
+    def wait_event(self, method, start=0, timeout=30):
+        """The params of the first event `method` at index >= start of self.events, waiting for it."""
+        deadline = time.monotonic() + timeout
+        while True:
+            for name, params, _ in self.events[start:]:
+                if name == method:
+                    return params
+            start = len(self.events)
+            message = self._read_message(deadline)
+            if "method" in message:
+                self.events.append((message["method"], message.get("params", {}), message.get("sessionId")))
+
     def open_page(self):
         target = self.call("Target.createTarget", {"url": "about:blank"}, session=False)["targetId"]
         self.session = self.call("Target.attachToTarget", {"targetId": target, "flatten": True},
@@ -106,10 +118,13 @@ class Chromium:
         self.call("Emulation.setDeviceMetricsOverride",
                   {"width": self.width, "height": self.height, "deviceScaleFactor": 1, "mobile": False})
 
-    def navigate(self, url):
+    def navigate(self, url, timeout=60):
+        """Opens url and waits for its load event (so the previous document is gone)."""
+        mark = len(self.events)
         result = self.call("Page.navigate", {"url": url})
         if result.get("errorText"):
             raise CdpError("navigating to %s: %s" % (url, result["errorText"]))
+        self.wait_event("Page.loadEventFired", start=mark, timeout=timeout)
 
     def evaluate(self, expression, timeout=30):
         """The value of a JS expression (promises awaited), or CdpError with the JS exception."""

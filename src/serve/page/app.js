@@ -701,7 +701,7 @@
           const sel = m.default_selection || {};
           const rows = [
             ['model directory', m.model_dir],
-            ['decoder layers (cross-attention)', m.layers], ['heads', m.heads],
+            ['cross-attention layers', m.layers], ['heads', m.heads],
             ['encoder layers', m.encoder_layers], ['decoder layers', m.decoder_layers],
             ['d_model', m.d_model], ['ffn_dim', m.ffn_dim], ['vocabulary', m.vocab_size],
             ['max positions', m.max_positions],
@@ -760,7 +760,11 @@
     const mag = Math.pow(10, Math.floor(Math.log10(raw)));
     const step = [1, 2, 2.5, 5, 10].map((f) => f * mag).find((s) => s >= raw) || raw;
     const out = [];
-    for (let v = Math.ceil(lo / step - 1e-9) * step; v <= hi + step * 1e-9; v += step) out.push(+v.toPrecision(12));
+    for (let k = Math.floor(lo / step + 1e-9); out.length < 100; ++k) {
+      const v = +(k * step).toPrecision(12);
+      out.push(v);
+      if (v >= hi - step * 1e-9) break;
+    }
     return { values: out, lo: Math.min(lo, out[0]), hi: Math.max(hi, out[out.length - 1]) };
   }
 
