@@ -505,6 +505,9 @@
     fillSelectors(r);
     $('translation-label').textContent = kind === 'forced alignment' ? 'Target (forced alignment)' : 'Translation';
     $('translation').textContent = r.translation !== undefined ? r.translation : r.target;
+    $('note').textContent = r.truncated
+      ? 'The source is longer than the model\'s position table: only its first pieces were read.' : '';
+    $('note').hidden = !r.truncated;
     const list = $('nbest');
     list.replaceChildren();
     for (const hyp of Array.isArray(r.nbest) ? r.nbest : []) {
