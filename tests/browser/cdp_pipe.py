@@ -6,6 +6,7 @@ downloads: the browser is Debian's chromium and the driver is this file.
 """
 
 import base64
+import ctypes
 import json
 import os
 import select
@@ -15,6 +16,14 @@ import time
 
 class CdpError(RuntimeError):
     pass
+
+
+def die_with_parent():
+    """In a child (preexec_fn): SIGKILL when the test process dies, even by SIGKILL (Linux)."""
+    try:
+        ctypes.CDLL(None, use_errno=True).prctl(1, 9, 0, 0, 0)  # PR_SET_PDEATHSIG, SIGKILL
+    except (OSError, AttributeError):
+        pass
 
 
 class Chromium:
@@ -36,6 +45,7 @@ class Chromium:
                 b = os.dup(b)
             os.dup2(a, 3)
             os.dup2(b, 4)
+            die_with_parent()
 
         args = [
             executable, "--headless=new", "--no-sandbox", "--remote-debugging-pipe",

@@ -30,7 +30,7 @@ import urllib.request
 import xml.etree.ElementTree as ET
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from cdp_pipe import CdpError, Chromium  # noqa: E402
+from cdp_pipe import CdpError, Chromium, die_with_parent  # noqa: E402
 
 SOURCE_DIR = os.path.normpath(os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", ".."))
 INSTALL_HINT = ("chromium is not installed: `bash scripts/setup.sh --tests` installs it "
@@ -96,7 +96,7 @@ class Server:
         self.log_path = log_path
         self._log = open(log_path, "wb")
         self.proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=self._log, stderr=self._log, cwd=cwd,
-                                     start_new_session=True)
+                                     start_new_session=True, preexec_fn=die_with_parent)
         self.url = None
         deadline = time.monotonic() + 120
         while self.url is None:
@@ -396,6 +396,8 @@ def main():
     ap.add_argument("--keep", action="store_true", help="keep the temp dir (model, logs)")
     args = ap.parse_args()
 
+    # ctest's timeout (or ^C) ends the test through the finally below: browser and server stopped.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit("FAIL: terminated"))
     chromium = find_chromium(args.chromium)
     if not chromium:
         print("FAIL: " + INSTALL_HINT, file=sys.stderr)
@@ -413,7 +415,8 @@ def main():
             p = subprocess.run([binary, "train", "--config", "configs/tiny.toml", "--model-dir", model,
                                 "--decoder-layers", "2", "--max-steps", "120", "--log-every", "5",
                                 "--valid-every", "30", "--valid-bleu-lines", "8"],
-                               cwd=args.source_dir, capture_output=True, text=True, timeout=240)
+                               cwd=args.source_dir, capture_output=True, text=True, timeout=240,
+                               preexec_fn=die_with_parent)
             if p.returncode != 0:
                 raise Failure("training the tiny model failed (code %d):\n%s" % (p.returncode, p.stderr[-3000:]))
             print("trained a tiny model in %.1f s" % (time.monotonic() - t), flush=True)
