@@ -293,14 +293,14 @@
 
     const rowLabels = svgEl('g', { class: 'row-labels', 'font-size': ls, fill: '#222222' }, svg);
     for (let r = 0; r < nR; ++r) {
-      const g = svgEl('g', { class: 'row-label', 'data-row': r }, rowLabels);
+      const g = svgEl('g', { class: 'row-label', 'data-row': r, tabindex: 0 }, rowLabels);
       svgEl('rect', { class: 'hit', x: gx - left, y: gy + r * cell, width: left, height: cell, fill: 'none', 'pointer-events': 'all' }, g);
       svgText(g, view.rows[r], { x: gx - 6, y: num(gy + (r + 0.5) * cell + cap / 2), 'text-anchor': 'end' });
     }
     const colLabels = svgEl('g', { class: 'col-labels', 'font-size': ls, fill: '#222222' }, svg);
     for (let c = 0; c < nC; ++c) {
       const x = gx + (c + 0.5) * cell + shift, y = gy - 8 + shift;
-      const g = svgEl('g', { class: 'col-label', 'data-col': c, transform: 'translate(' + num(x) + ' ' + num(y) + ') rotate(-45)' }, colLabels);
+      const g = svgEl('g', { class: 'col-label', 'data-col': c, tabindex: 0, transform: 'translate(' + num(x) + ' ' + num(y) + ') rotate(-45)' }, colLabels);
       svgEl('rect', { class: 'hit', x: -2, y: -cap - 3, width: colAdv[c] + 4, height: cap + 6, fill: 'none', 'pointer-events': 'all' }, g);
       svgText(g, view.cols[c], { x: 0, y: 0 });
     }
@@ -463,6 +463,14 @@
       if (h && !sameHover(h, state.hover)) setHover(h);
     });
     $(box).addEventListener('mouseleave', () => setHover(null));
+    // Keyboard: the words are focusable (Tab), focus = hover.
+    $(box).addEventListener('focusin', (e) => {
+      const h = hoverTarget(e);
+      if (h) setHover(h);
+    });
+    $(box).addEventListener('keydown', (e) => {
+      if (e.key === 'Escape') setHover(null);
+    });
   }
 
   // ---- rendering the result ---------------------------------------------------------------
@@ -603,6 +611,7 @@
     copy.removeAttribute('id');
     for (const el of copy.querySelectorAll('.hit, #hl-frame')) el.remove();
     for (const el of copy.querySelectorAll('[class]')) el.removeAttribute('class');
+    for (const el of copy.querySelectorAll('[tabindex]')) el.removeAttribute('tabindex');
     return '<?xml version="1.0" encoding="UTF-8"?>\n' + new XMLSerializer().serializeToString(copy) + '\n';
   }
 
