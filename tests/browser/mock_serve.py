@@ -6,7 +6,12 @@ running the crosstalk CLI per request (`translate --nbest --json`, `align --json
 answers are real model outputs, only slow. Not used by the test suite unless
 `test_page.py --mock` asks for it.
 
+With --upstream URL it answers nothing itself: it serves the page from src/serve/page/ and
+forwards everything else to a running `crosstalk serve` (the page as edited, against the
+real API, without rebuilding the binary that embeds it; `test_page.py --page-from-source`).
+
   python3 tests/browser/mock_serve.py --binary build/crosstalk --model models/tiny --port 0
+  python3 tests/browser/mock_serve.py --upstream http://127.0.0.1:8080 --port 0
 """
 
 import argparse
@@ -17,6 +22,8 @@ import re
 import subprocess
 import sys
 import tempfile
+import urllib.error
+import urllib.request
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 PAGE = os.path.normpath(os.path.join(HERE, "..", "..", "src", "serve", "page"))
@@ -75,8 +82,31 @@ class Handler(http.server.BaseHTTPRequestHandler):
         s["truncated"] = False
         return s
 
+    def forward(self, body=None):
+        """--upstream: the request as it came, to the real server; its answer as it came back."""
+        headers = {k: v for k, v in self.headers.items() if k.lower() in ("content-type", "accept")}
+        req = urllib.request.Request(self.server.upstream + self.path, data=body, headers=headers,
+                                     method=self.command)
+        try:
+            with urllib.request.urlopen(req, timeout=300) as r:
+                status, ctype, data = r.status, r.headers.get("Content-Type", ""), r.read()
+        except urllib.error.HTTPError as e:
+            status, ctype, data = e.code, e.headers.get("Content-Type", ""), e.read()
+        return self.reply(status, data, ctype)
+
+    def page_file(self, path):
+        name = "index.html" if path == "/" else path.lstrip("/")
+        file = os.path.join(PAGE, name)
+        if "/" in name or not os.path.isfile(file) or os.path.splitext(name)[1] not in TYPES:
+            return False
+        with open(file, "rb") as f:
+            self.reply(200, f.read(), TYPES[os.path.splitext(name)[1]])
+        return True
+
     def do_GET(self):
         path = self.path.split("?", 1)[0]
+        if self.server.upstream:
+            return None if self.page_file(path) else self.forward()
         if path == "/health":
             return self.reply(200, {"status": "ok"})
         if path == "/api/model":
@@ -101,16 +131,14 @@ class Handler(http.server.BaseHTTPRequestHandler):
         if path.startswith("/api/"):
             return self.reply(405 if path in ("/api/translate", "/api/align") else 404,
                               {"error": "no such endpoint: GET " + path})
-        name = "index.html" if path == "/" else path.lstrip("/")
-        file = os.path.join(PAGE, name)
-        if "/" in name or not os.path.isfile(file) or os.path.splitext(name)[1] not in TYPES:
-            return self.reply(404, {"error": "not found: " + path})
-        with open(file, "rb") as f:
-            return self.reply(200, f.read(), TYPES[os.path.splitext(name)[1]])
+        if not self.page_file(path):
+            self.reply(404, {"error": "not found: " + path})
 
     def do_POST(self):
         path = self.path.split("?", 1)[0]
         body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
+        if self.server.upstream:
+            return self.forward(body)
         try:
             req = json.loads(body)
         except ValueError as e:
@@ -158,13 +186,18 @@ class Handler(http.server.BaseHTTPRequestHandler):
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--binary", required=True)
-    ap.add_argument("--model", required=True)
+    ap.add_argument("--binary")
+    ap.add_argument("--model")
+    ap.add_argument("--upstream", help="forward the API to this crosstalk serve (http://HOST:PORT)")
     ap.add_argument("--host", default="127.0.0.1")
     ap.add_argument("--port", type=int, default=8080)
     a = ap.parse_args()
+    if not a.upstream and not (a.binary and a.model):
+        ap.error("--binary and --model, or --upstream")
     server = http.server.ThreadingHTTPServer((a.host, a.port), Handler)
-    server.binary, server.model = os.path.abspath(a.binary), os.path.abspath(a.model)
+    server.upstream = a.upstream.rstrip("/") if a.upstream else None
+    if not a.upstream:
+        server.binary, server.model = os.path.abspath(a.binary), os.path.abspath(a.model)
     sys.stderr.write("listening on http://%s:%d\n" % server.server_address[:2])
     sys.stderr.flush()
     server.serve_forever()

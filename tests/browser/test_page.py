@@ -391,6 +391,9 @@ def main():
     ap.add_argument("--chromium", help="the browser (default: chromium on PATH)")
     ap.add_argument("--model", help="serve this model directory instead of training a tiny one")
     ap.add_argument("--mock", action="store_true", help="serve with tests/browser/mock_serve.py, not `crosstalk serve`")
+    ap.add_argument("--page-from-source", action="store_true",
+                    help="the page's files from src/serve/page/ (through mock_serve.py --upstream), the API from "
+                         "`crosstalk serve`: try an edited page without rebuilding")
     ap.add_argument("--screenshot", help="write the page's screenshot here (default: in the temp dir)")
     ap.add_argument("--screenshot-model", help="also a screenshot of the model tab")
     ap.add_argument("--keep", action="store_true", help="keep the temp dir (model, logs)")
@@ -404,7 +407,7 @@ def main():
         return 1
     binary = os.path.abspath(args.binary)
     tmp = tempfile.mkdtemp(prefix="crosstalk-browser-")
-    server = browser = None
+    server = browser = upstream = None
     ok = False
     try:
         model = os.path.abspath(args.model) if args.model else os.path.join(tmp, "model")
@@ -426,6 +429,10 @@ def main():
         else:
             cmd = [binary, "serve", "--model", model, "--port", "0", "--threads", "1"]
         server = Server(cmd, os.path.join(tmp, "server.log"), args.source_dir)
+        if args.page_from_source and not args.mock:
+            upstream = server
+            server = Server([sys.executable, os.path.join(os.path.dirname(os.path.abspath(__file__)), "mock_serve.py"),
+                             "--upstream", upstream.url, "--port", "0"], os.path.join(tmp, "proxy.log"), args.source_dir)
         print("server at " + server.url, flush=True)
         profile = os.path.join(tmp, "profile")
         os.mkdir(profile)
@@ -439,6 +446,10 @@ def main():
     finally:
         if browser:
             browser.close()
+        if upstream:
+            upstream.stop()
+            if not ok:
+                print("---- crosstalk serve log (tail) ----\n" + upstream.log(), file=sys.stderr)
         if server:
             server.stop()
             if not ok:
