@@ -21,6 +21,7 @@ const std::vector<Command>& commands() {
       {"eval", "corpus BLEU and chrF of translations against references (sacreBLEU-exact)", run_eval},
       {"align", "word alignments, heatmaps and raw attention of sentence pairs (forced cross-attention)", run_align},
       {"eval-align", "precision, recall and AER of word alignments against a gold standard", run_eval_align},
+      {"serve", "translations, alignments and the attention explorer page over HTTP (JSON API)", run_serve},
   };
   return list;
 }

@@ -1,9 +1,9 @@
 // crosstalk eval: corpus BLEU and chrF of a hypothesis file against a reference file.
+#include <nlohmann/json.hpp>
+
 #include <cstdio>
-#include <sstream>
 
 #include "commands/command.h"
-#include "crosstalk/common/json.h"
 #include "crosstalk/eval/bleu.h"
 #include "crosstalk/eval/chrf.h"
 #include "crosstalk/text/corpus.h"
@@ -27,14 +27,18 @@ int run_eval(const std::string& program, std::vector<std::string> args) {
   const auto bleu = eval::corpus_bleu(hyps, refs);
   const auto chrf = eval::corpus_chrf(hyps, refs);
   if (json) {
-    std::ostringstream j;
-    j.precision(17);
-    j << "{\"sentences\": " << hyps.size() << ", \"bleu\": " << bleu.score << ", \"bleu_precisions\": ["
-      << bleu.precisions[0] << ", " << bleu.precisions[1] << ", " << bleu.precisions[2] << ", " << bleu.precisions[3]
-      << "], \"bp\": " << bleu.bp << ", \"hyp_len\": " << bleu.sys_len << ", \"ref_len\": " << bleu.ref_len
-      << ", \"bleu_signature\": " << json_string(bleu.signature) << ", \"bleu_text\": " << json_string(bleu.to_string())
-      << ", \"chrf\": " << chrf.score << ", \"chrf_signature\": " << json_string(chrf.signature) << "}";
-    std::printf("%s\n", j.str().c_str());
+    nlohmann::ordered_json j;
+    j["sentences"] = hyps.size();
+    j["bleu"] = bleu.score;
+    j["bleu_precisions"] = {bleu.precisions[0], bleu.precisions[1], bleu.precisions[2], bleu.precisions[3]};
+    j["bp"] = bleu.bp;
+    j["hyp_len"] = bleu.sys_len;
+    j["ref_len"] = bleu.ref_len;
+    j["bleu_signature"] = bleu.signature;
+    j["bleu_text"] = bleu.to_string();
+    j["chrf"] = chrf.score;
+    j["chrf_signature"] = chrf.signature;
+    std::printf("%s\n", j.dump().c_str());
   } else {
     std::printf("%s | %s\n%s | %s\n", bleu.to_string().c_str(), bleu.signature.c_str(), chrf.to_string().c_str(),
                 chrf.signature.c_str());

@@ -1,6 +1,7 @@
 // crosstalk eval-align: precision, recall and AER of word alignments against a gold standard.
+#include <nlohmann/json.hpp>
+
 #include <cstdio>
-#include <sstream>
 
 #include "commands/command.h"
 #include "crosstalk/align/aer.h"
@@ -35,11 +36,17 @@ int run_eval_align(const std::string& program, std::vector<std::string> args) {
   }
   const auto s = align::score_alignments(gold, hyp);
   if (json) {
-    std::printf("{\"sentences\": %lld, \"aer\": %.17g, \"precision\": %.17g, \"recall\": %.17g, \"hyp_links\": %lld, "
-                "\"sure_links\": %lld, \"possible_links\": %lld, \"hits_sure\": %lld, \"hits_possible\": %lld}\n",
-                static_cast<long long>(s.sentences), s.aer, s.precision, s.recall, static_cast<long long>(s.hyp_links),
-                static_cast<long long>(s.sure_links), static_cast<long long>(s.possible_links),
-                static_cast<long long>(s.hits_sure), static_cast<long long>(s.hits_possible));
+    nlohmann::ordered_json j;
+    j["sentences"] = s.sentences;
+    j["aer"] = s.aer;
+    j["precision"] = s.precision;
+    j["recall"] = s.recall;
+    j["hyp_links"] = s.hyp_links;
+    j["sure_links"] = s.sure_links;
+    j["possible_links"] = s.possible_links;
+    j["hits_sure"] = s.hits_sure;
+    j["hits_possible"] = s.hits_possible;
+    std::printf("%s\n", j.dump().c_str());
   } else {
     std::printf("%s\n", s.to_string().c_str());
   }

@@ -10,13 +10,11 @@ namespace crosstalk::align {
 
 /// Writes attention records as one JSON document, a sentence at a time:
 /// {"format": "crosstalk-attention-1", "sentences": [ {...}, ... ]}
-/// Each sentence object holds
-///   "sentence" (1-based line number), "source", "target" (text),
-///   "src_pieces", "tgt_pieces" (EOS last, as "</s>"), "src_words", "tgt_words"
-///   (EOS last), "src_piece_word", "tgt_piece_word" (word index of each piece),
-///   "layers", "heads", "attention": [layers][heads][tgt pieces + 1][src pieces + 1],
-///   "selection" (e.g. "layer 5 of 6, heads averaged"), "word_attention" for that
-///   selection [tgt words + 1][src words + 1], and "alignment" (Pharaoh).
+/// Each sentence object (one line) holds "sentence" (1-based line number) and then
+/// every key of align::sentence_json (sentence_json.h) with the attention: "source",
+/// "target", "src_pieces", "tgt_pieces", "src_words", "tgt_words", "src_piece_word",
+/// "tgt_piece_word", "layers", "heads", "attention", "selection", "word_attention",
+/// "alignment". Floats have 6 significant digits.
 class AttentionJsonWriter {
  public:
   /// UserError if `path` cannot be written.

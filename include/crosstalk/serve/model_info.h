@@ -1,0 +1,35 @@
+#pragma once
+
+#include <nlohmann/json.hpp>
+
+#include <cstdint>
+#include <optional>
+#include <string>
+
+#include "crosstalk/model/options.h"
+
+namespace crosstalk::serve {
+
+/// What GET /api/model reports.
+struct ModelInfo {
+  std::string model_dir;
+  model::ModelOptions options;
+  int64_t parameters = 0;                    // trainable parameters
+  std::optional<std::string> reverse_model;  // --reverse-model (loaded, not used yet)
+};
+
+/// config.toml's `key = value` lines as an object: true/false as booleans, numbers as
+/// numbers, quoted or other values as strings; comments and blank lines skipped.
+nlohmann::ordered_json config_json(const std::string& toml_text);
+
+/// The /api/model object: model_dir, layers (decoder), heads, encoder_layers,
+/// decoder_layers, d_model, ffn_dim, vocab_size, max_positions, parameters, config
+/// (config.toml), default_selection {layer, head, description}, reverse_model (or
+/// null), train_log (whether the directory has a train_log.jsonl).
+nlohmann::ordered_json model_info_json(const ModelInfo& info);
+
+/// The /api/train_log object: {"entries": [every well-formed line of the file, as
+/// written]}; a missing file gives no entries, a torn or malformed line is skipped.
+nlohmann::ordered_json train_log_json(const std::string& path);
+
+}  // namespace crosstalk::serve

@@ -1,0 +1,29 @@
+#pragma once
+
+#include <nlohmann/json.hpp>
+
+#include <string>
+
+#include "crosstalk/align/attention_record.h"
+#include "crosstalk/search/translator.h"
+#include "crosstalk/text/vocab.h"
+
+namespace crosstalk::serve {
+
+/// The attention the Result describes: the model's default alignment selection
+/// (default_alignment_layer, heads averaged).
+align::AttentionSelection default_selection();
+
+/// The Result object of /api/translate for one sentence (the search ran with
+/// return_attention): every key of align::sentence_json plus "translation",
+/// "nbest" [{text, score}], "selection_layer", "selection_head", "alignment_pairs"
+/// and "truncated"; "attention" and "word_attention" only `with_attention`.
+nlohmann::ordered_json translation_result(const std::string& source, const search::Translation& translation,
+                                          const text::Vocab& vocab, bool with_attention);
+
+/// The Result object of /api/align: the forced alignment of source and target
+/// ("translation" = target, "nbest" = []).
+nlohmann::ordered_json alignment_result(const std::string& source, const std::string& target,
+                                        const align::AttentionRecord& record, bool with_attention);
+
+}  // namespace crosstalk::serve

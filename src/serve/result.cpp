@@ -1,0 +1,62 @@
+#include "crosstalk/serve/result.h"
+
+#include "crosstalk/align/attention_capture.h"
+#include "crosstalk/align/sentence_json.h"
+
+namespace crosstalk::serve {
+
+namespace {
+
+using nlohmann::ordered_json;
+
+// source, translation, target, nbest first; then the attention JSON's keys; then the rest.
+ordered_json result_object(const std::string& source, const std::string& target, ordered_json nbest,
+                           const align::AttentionRecord& record, bool truncated, bool with_attention) {
+  const auto selection = default_selection();
+  const auto alignment = record.alignment(selection);
+  ordered_json out;
+  out["source"] = source;
+  out["translation"] = target;
+  out["target"] = target;
+  out["nbest"] = std::move(nbest);
+  auto sentence = align::sentence_json({source, target, record, selection, alignment, with_attention});
+  auto attention = sentence.contains("attention") ? std::move(sentence["attention"]) : ordered_json();
+  auto word_attention = sentence.contains("word_attention") ? std::move(sentence["word_attention"]) : ordered_json();
+  for (auto& item : sentence.items())
+    if (!out.contains(item.key()) && item.key() != "attention" && item.key() != "word_attention")
+      out[item.key()] = std::move(item.value());
+  out["selection_layer"] = align::default_alignment_layer(record.layers());
+  out["selection_head"] = selection.head;
+  auto pairs = ordered_json::array();
+  for (const auto& link : alignment) pairs.push_back({link.src, link.tgt});
+  out["alignment_pairs"] = std::move(pairs);
+  out["truncated"] = truncated;
+  if (with_attention) {
+    out["attention"] = std::move(attention);
+    out["word_attention"] = std::move(word_attention);
+  }
+  return out;
+}
+
+}  // namespace
+
+align::AttentionSelection default_selection() { return {align::AttentionSelection::kDefaultLayer, 0}; }
+
+nlohmann::ordered_json translation_result(const std::string& source, const search::Translation& translation,
+                                          const text::Vocab& vocab, bool with_attention) {
+  auto nbest = ordered_json::array();
+  for (size_t k = 0; k < translation.nbest.size(); ++k) {
+    const auto& text = k < translation.nbest_text.size() ? translation.nbest_text[k] : translation.text;
+    nbest.push_back({{"text", text}, {"score", align::round_6(translation.nbest[k].score)}});
+  }
+  const auto record = align::translation_attention(translation, vocab, source, 0);
+  return result_object(source, translation.text, std::move(nbest), record, translation.truncated, with_attention);
+}
+
+nlohmann::ordered_json alignment_result(const std::string& source, const std::string& target,
+                                        const align::AttentionRecord& record, bool with_attention) {
+  return result_object(source, target, ordered_json::array(), record, record.src_truncated || record.tgt_truncated,
+                       with_attention);
+}
+
+}  // namespace crosstalk::serve

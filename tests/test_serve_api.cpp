@@ -1,0 +1,163 @@
+// The JSON API of `crosstalk serve` (README, "Serve"), against an in-process server on
+// 127.0.0.1 and an ephemeral port, with cpp-httplib's client: every endpoint, every bad
+// input, batching of concurrent clients, a full queue, and a clean stop.
+#include "serve_support.h"
+
+#include <regex>
+
+#include "crosstalk/align/attention_capture.h"
+#include "crosstalk/serve/page.h"
+
+namespace {
+
+/// Every number in `text` has at most 6 significant digits.
+void check_six_digits(const std::string& text) {
+  const std::regex number(R"((^|[\[,:])(-?[0-9][0-9.]*)([eE][-+]?[0-9]+)?)");
+  int checked = 0;
+  for (std::sregex_iterator it(text.begin(), text.end(), number), end; it != end; ++it, ++checked) {
+    std::string digits = (*it)[2].str();
+    digits.erase(std::remove(digits.begin(), digits.end(), '-'), digits.end());
+    digits.erase(std::remove(digits.begin(), digits.end(), '.'), digits.end());
+    digits.erase(0, std::min(digits.find_first_not_of('0'), digits.size()));
+    INFO("number " << (*it)[0].str());
+    CHECK(digits.size() <= 6);
+  }
+  CHECK(checked > 0);
+}
+
+/// The keys and shapes every Result has (with_attention: the matrices too).
+void check_result(const json& r, bool with_attention) {
+  INFO("result: " << r.dump().substr(0, 800));
+  for (const char* key : {"source", "translation", "target", "nbest", "src_pieces", "tgt_pieces", "src_words",
+                          "tgt_words", "src_piece_word", "tgt_piece_word", "layers", "heads", "selection",
+                          "selection_layer", "selection_head", "alignment", "alignment_pairs", "truncated"})
+    CHECK(r.contains(key));
+  CHECK(r["translation"] == r["target"]);
+  CHECK(r["src_pieces"].back() == "</s>");
+  CHECK(r["tgt_words"].back() == "</s>");
+  CHECK(r["src_piece_word"].size() == r["src_pieces"].size());
+  CHECK(r["layers"] == 1);
+  CHECK(r["heads"] == 2);
+  CHECK(r["selection"] == "layer 1 of 1, heads averaged");
+  CHECK(r["selection_layer"] == 1);
+  CHECK(r["selection_head"] == 0);
+  std::string pharaoh;
+  for (const auto& pair : r["alignment_pairs"])
+    pharaoh += (pharaoh.empty() ? "" : " ") + std::to_string(pair[0].get<int>()) + "-" + std::to_string(pair[1].get<int>());
+  CHECK(pharaoh == r["alignment"]);
+  CHECK(r.contains("attention") == with_attention);
+  CHECK(r.contains("word_attention") == with_attention);
+  if (!with_attention) return;
+  const auto& a = r["attention"];
+  REQUIRE(a.size() == 1);
+  REQUIRE(a[0].size() == 2);
+  REQUIRE(a[0][0].size() == r["tgt_pieces"].size());
+  for (const auto& row : a[0][1]) {
+    REQUIRE(row.size() == r["src_pieces"].size());
+    double sum = 0;
+    for (const auto& x : row) sum += x.get<double>();
+    CHECK(sum == Approx(1.0).margin(1e-4));
+  }
+  REQUIRE(r["word_attention"].size() == r["tgt_words"].size());
+  CHECK(r["word_attention"][0].size() == r["src_words"].size());
+}
+
+std::vector<std::string> toy_sources(size_t n) {
+  auto lines = read_lines(source_path("data/toy/valid.de"));
+  lines.resize(n);
+  return lines;
+}
+
+}  // namespace
+
+TEST_CASE("serve: health and model and train log and the page", "[serve]") {
+  TestServer s;
+  CHECK(body_json(get(s, "/health")) == json{{"status", "ok"}});
+  const auto model = body_json(get(s, "/api/model"));
+  CHECK(model["model_dir"] == trained_tiny().path());
+  CHECK(model["layers"] == 1);
+  CHECK(model["heads"] == 2);
+  CHECK(model["d_model"] == 32);
+  CHECK(model["vocab_size"] == 64);
+  CHECK(model["parameters"].get<int64_t>() > 0);
+  CHECK(model["config"]["d_model"] == 32);
+  CHECK(model["config"]["tied_embeddings"].is_boolean());
+  CHECK(model["default_selection"] == json{{"layer", 1}, {"head", 0}, {"description", "layer 1 of 1, heads averaged"}});
+  CHECK(model["reverse_model"].is_null());
+  CHECK(model["train_log"] == true);
+  const auto log = body_json(get(s, "/api/train_log"));
+  REQUIRE(log["entries"].size() > 0);
+  for (const auto& e : log["entries"]) {
+    CHECK((e["event"] == "train" || e["event"] == "valid"));
+    CHECK(e.contains("step"));
+  }
+  for (const auto& asset : serve::page_assets()) {
+    const auto r = get(s, std::string(asset.path));
+    CHECK(r->status == 200);
+    CHECK(r->body == asset.body);
+    CHECK(r->get_header_value("Content-Type") == asset.content_type);
+  }
+  const auto root = get(s, "/");
+  CHECK(root->status == 200);
+  CHECK(root->get_header_value("Content-Type") == "text/html; charset=utf-8");
+  CHECK(root->body == get(s, "/index.html")->body);
+}
+
+TEST_CASE("serve: translate one text and many texts", "[serve]") {
+  TestServer s;
+  const auto sources = toy_sources(3);
+  const auto one = post(s, "/api/translate", json{{"text", sources[0]}}.dump());
+  REQUIRE(one->status == 200);
+  const auto r = body_json(one);
+  check_result(r, false);
+  CHECK(r["source"] == sources[0]);
+  CHECK(r["nbest"].size() == 1);
+  CHECK(r["nbest"][0]["text"] == r["translation"]);
+  CHECK(r["truncated"] == false);
+  check_six_digits(one->body);
+
+  const auto with_attention = post(s, "/api/translate", json{{"text", sources[0]}, {"beam", 4}, {"nbest", 3},
+                                                              {"attention", true}}.dump());
+  REQUIRE(with_attention->status == 200);
+  const auto a = body_json(with_attention);
+  check_result(a, true);
+  CHECK(a["translation"] == r["translation"]);  // beam 4 is the default
+  REQUIRE(a["nbest"].size() == 3);
+  CHECK(a["nbest"][0]["score"].get<double>() >= a["nbest"][1]["score"].get<double>());
+  check_six_digits(with_attention->body);
+
+  const auto many = post(s, "/api/translate", json{{"texts", sources}, {"beam", 1}}.dump());
+  REQUIRE(many->status == 200);
+  const auto m = body_json(many);
+  REQUIRE(m["results"].size() == 3);
+  // The server's translations are the Translator's, in request order.
+  auto loaded = crosstalk::train::load_model_dir(trained_tiny().path());
+  crosstalk::search::Translator translator(loaded.model, loaded.vocab, torch::kCPU);
+  crosstalk::search::DecodeOptions greedy;
+  const auto expected = translator.translate_text(sources, greedy);
+  for (size_t i = 0; i < 3; ++i) {
+    check_result(m["results"][i], false);
+    CHECK(m["results"][i]["source"] == sources[i]);
+    CHECK(m["results"][i]["translation"] == expected[i]);
+  }
+}
+
+TEST_CASE("serve: align a given pair", "[serve]") {
+  TestServer s;
+  const std::string src = "ein pferd schläft", tgt = "a horse sleeps";
+  const auto res = post(s, "/api/align", json{{"source", src}, {"target", tgt}}.dump());
+  REQUIRE(res->status == 200);
+  const auto r = body_json(res);
+  check_result(r, true);
+  CHECK(r["translation"] == tgt);
+  CHECK(r["nbest"] == json::array());
+  auto loaded = crosstalk::train::load_model_dir(trained_tiny().path());
+  const auto records = crosstalk::align::forced_attention(loaded.model, loaded.vocab, {src}, {tgt});
+  CHECK(r["alignment"] == crosstalk::align::to_pharaoh(records[0].alignment({})));
+  CHECK(r["src_words"] == json{"ein", "pferd", "schläft", "</s>"});
+  CHECK(r["tgt_words"] == json{"a", "horse", "sleeps", "</s>"});
+  check_six_digits(res->body);
+  const auto plain = body_json(post(s, "/api/align", json{{"source", src}, {"target", tgt}, {"attention", false}}.dump()));
+  check_result(plain, false);
+  CHECK(plain["alignment"] == r["alignment"]);
+}
