@@ -71,6 +71,20 @@ httplib::Result get(const TestServer& s, const std::string& path) {
   return result;
 }
 
+/// An answer fetched off the main thread.
+struct Answer {
+  int status = -1;  // -1: no answer (the error is in body)
+  std::string body;
+};
+
+/// POST from any thread: no Catch2 macros here (Catch2 v2 assertions are not thread-safe),
+/// the caller checks the Answer on the main thread.
+Answer post_from_thread(const TestServer& s, const std::string& path, const std::string& body) {
+  auto result = s.client()->Post(path, body, "application/json");
+  if (!result) return {-1, httplib::to_string(result.error())};
+  return {result->status, result->body};
+}
+
 /// The response body as JSON, with its content type checked.
 json body_json(const httplib::Result& r) {
   INFO("body: " << r->body.substr(0, 500));

@@ -97,10 +97,16 @@ TEST_CASE("serve: health and model and train log and the page", "[serve]") {
     CHECK(r->body == asset.body);
     CHECK(r->get_header_value("Content-Type") == asset.content_type);
   }
+  CHECK(get(s, "/indexXhtml")->status == 404);  // a file's path is matched literally
   const auto root = get(s, "/");
   CHECK(root->status == 200);
   CHECK(root->get_header_value("Content-Type") == "text/html; charset=utf-8");
   CHECK(root->body == get(s, "/index.html")->body);
+}
+
+TEST_CASE("serve: loopback addresses are told apart from others", "[serve]") {
+  for (const char* host : {"127.0.0.1", "127.1.2.3", "::1", "localhost"}) CHECK(serve::is_loopback(host));
+  for (const char* host : {"0.0.0.0", "::", "192.168.1.2", "example.org"}) CHECK_FALSE(serve::is_loopback(host));
 }
 
 TEST_CASE("serve: translate one text and many texts", "[serve]") {

@@ -92,7 +92,37 @@ void send_and_hang_up(int port, const std::string& data) {
   ::close(fd);
 }
 
+/// Sends `data` (a request with Connection: close) over a raw TCP connection; the whole answer.
+std::string raw_request(int port, const std::string& data) {
+  const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  REQUIRE(fd >= 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_port = htons(static_cast<uint16_t>(port));
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  REQUIRE(::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) == 0);
+  REQUIRE(::send(fd, data.data(), data.size(), MSG_NOSIGNAL) == static_cast<ssize_t>(data.size()));
+  std::string answer;
+  char buf[4096];
+  for (ssize_t n; (n = ::recv(fd, buf, sizeof(buf), 0)) > 0;) answer.append(buf, static_cast<size_t>(n));
+  ::close(fd);
+  return answer;
+}
+
 }  // namespace
+
+TEST_CASE("serve: a POST without Content-Length is answered at once", "[serve]") {
+  TestServer s(small_limits());
+  const auto bad = raw_request(s.port(), "POST /api/translate HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+                                         "Connection: close\r\n\r\n");
+  INFO(bad);
+  CHECK(bad.rfind("HTTP/1.1 400", 0) == 0);
+  CHECK(contains(bad, "needs a Content-Length"));
+  const auto wrong = raw_request(s.port(), "POST /health HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
+  INFO(wrong);
+  CHECK(wrong.rfind("HTTP/1.1 405", 0) == 0);
+  CHECK(contains(wrong, "Allow: GET, HEAD"));
+}
 
 TEST_CASE("serve: every bad input gets a JSON error with its status", "[serve]") {
   TestServer s(small_limits());
@@ -140,14 +170,16 @@ TEST_CASE("serve: concurrent clients get their own answers and the one-by-one on
   // All 16 wait in the paused queue, then run as one batch.
   const auto batches_before = s.server().queue().batches_run();
   s.server().queue().pause();
-  std::vector<std::future<json>> answers;
+  std::vector<std::future<Answer>> answers;
   for (size_t i = 0; i < sources.size(); ++i)
-    answers.push_back(std::async(std::launch::async, [&, i] { return json::parse(post(s, "/api/translate", request(i))->body); }));
+    answers.push_back(std::async(std::launch::async, [&, i] { return post_from_thread(s, "/api/translate", request(i)); }));
   s.server().queue().wait_until_queued(sources.size());
   s.server().queue().resume();
   for (size_t i = 0; i < sources.size(); ++i) {
-    const auto got = answers[i].get();
-    INFO("sentence " << i << ": " << sources[i]);
+    const auto answer = answers[i].get();
+    INFO("sentence " << i << ": " << sources[i] << ": " << answer.body.substr(0, 300));
+    REQUIRE(answer.status == 200);
+    const auto got = json::parse(answer.body);
     CHECK(got["source"] == sources[i]);
     CHECK(got["translation"] == alone[i]["translation"]);
     CHECK(got["alignment"] == alone[i]["alignment"]);
@@ -166,8 +198,8 @@ TEST_CASE("serve: a full queue answers 503 at once", "[serve]") {
   TestServer s(o);
   s.server().queue().pause();
   const std::string body = json{{"text", "ein pferd schläft"}}.dump();
-  auto first = std::async(std::launch::async, [&] { return post(s, "/api/translate", body)->status; });
-  auto second = std::async(std::launch::async, [&] { return post(s, "/api/translate", body)->status; });
+  auto first = std::async(std::launch::async, [&] { return post_from_thread(s, "/api/translate", body).status; });
+  auto second = std::async(std::launch::async, [&] { return post_from_thread(s, "/api/translate", body).status; });
   s.server().queue().wait_until_queued(2);
   const auto refused = post(s, "/api/translate", body);
   CHECK(refused->status == 503);
@@ -182,7 +214,7 @@ TEST_CASE("serve: stop answers the requests in flight and refuses new ones", "[s
   TestServer s;
   s.server().queue().pause();
   const std::string body = json{{"text", "ein pferd schläft"}}.dump();
-  auto in_flight = std::async(std::launch::async, [&] { return post(s, "/api/translate", body)->status; });
+  auto in_flight = std::async(std::launch::async, [&] { return post_from_thread(s, "/api/translate", body).status; });
   s.server().queue().wait_until_queued(1);
   s.server().stop();
   auto refused = s.client()->Get("/health");

@@ -56,6 +56,16 @@ const char* allowed_methods(const std::string& path) {
   return nullptr;
 }
 
+// httplib's route patterns are regular expressions: a file's path, matched literally.
+std::string literal_pattern(std::string_view path) {
+  std::string out;
+  for (char c : path) {
+    if (std::string_view(".^$|()[]{}*+?\\").find(c) != std::string_view::npos) out += '\\';
+    out += c;
+  }
+  return out;
+}
+
 std::string url_host(const std::string& host) {
   return host.find(':') != std::string::npos ? "[" + host + "]" : host;
 }
@@ -149,7 +159,9 @@ void Server::Impl::handle_align(const httplib::Request& req, httplib::Response& 
 bool Server::Impl::handle_errors(const httplib::Request& req, httplib::Response& res) {
   if (!res.body.empty()) return false;
   const char* allowed = allowed_methods(req.path);
-  if (res.status == 404 && allowed) {
+  // httplib answers 400 itself to a request it cannot read; a wrong method there is still a 405.
+  const bool wrong_method = allowed && std::string(allowed).find(req.method) == std::string::npos;
+  if ((res.status == 404 || res.status == 400) && wrong_method) {
     res.set_header("Allow", allowed);
     send_error(res, 405, req.method + " is not allowed on " + req.path + " (use " + allowed + ")");
   } else if (res.status == 404) {
@@ -157,15 +169,27 @@ bool Server::Impl::handle_errors(const httplib::Request& req, httplib::Response&
   } else if (res.status == 413) {
     send_error(res, 413, "the body is larger than " + std::to_string(options.limits.max_body) + " bytes (--max-body)");
   } else {
-    send_error(res, res.status, "the request could not be read (HTTP status " + std::to_string(res.status) + ")");
+    send_error(res, res.status, res.status == 400 ? "the request could not be read (malformed, or a body without Content-Length)"
+                                                  : "the request could not be read (HTTP status " + std::to_string(res.status) + ")");
   }
   return true;
 }
 
 void Server::Impl::routes() {
-  http.set_pre_routing_handler([](const httplib::Request&, httplib::Response&) {
+  http.set_pre_routing_handler([this](const httplib::Request& req, httplib::Response& res) {
     t_request_start = Clock::now();
-    return httplib::Server::HandlerResponse::Unhandled;
+    // httplib would wait --timeout-s for the body of a POST that gives no length; answer at once.
+    const bool body_method = req.method == "POST" || req.method == "PUT" || req.method == "PATCH";
+    if (!body_method || req.has_header("Content-Length") || req.has_header("Transfer-Encoding"))
+      return httplib::Server::HandlerResponse::Unhandled;
+    const char* allowed = allowed_methods(req.path);
+    if (allowed && std::string(allowed).find(req.method) != std::string::npos) {
+      send_error(res, 400, "a " + req.method + " needs a Content-Length header (or Transfer-Encoding: chunked)");
+    } else {
+      res.status = 404;
+      handle_errors(req, res);  // 405 or 404
+    }
+    return httplib::Server::HandlerResponse::Handled;
   });
   http.Get("/health", [](const httplib::Request&, httplib::Response& res) { send_json(res, {{"status", "ok"}}); });
   http.Get("/api/model", [this](const httplib::Request&, httplib::Response& res) { send_json(res, model_info); });
@@ -178,7 +202,7 @@ void Server::Impl::routes() {
     auto serve_asset = [&asset](const httplib::Request&, httplib::Response& res) {
       res.set_content(std::string(asset.body), std::string(asset.content_type));
     };
-    http.Get(std::string(asset.path), serve_asset);
+    http.Get(literal_pattern(asset.path), serve_asset);
     if (asset.path == "/index.html") http.Get("/", serve_asset);
   }
   http.Post("/api/translate", [this](const httplib::Request& req, httplib::Response& res) {
@@ -254,7 +278,7 @@ int Server::bind() {
     throw UserError("cannot listen on " + o.host + ":" + std::to_string(o.port) +
                     " (address in use, not this machine's, or a port below 1024 without the right)");
   if (!is_loopback(o.host))
-    spdlog::warn("listening on {}, not a loopback address: anyone who can reach it can use this server "
+    spdlog::warn("bound to {}, not a loopback address: anyone who can reach it can use this server "
                  "(it has no authentication)", o.host);
   return i.port;
 }
