@@ -113,8 +113,9 @@ AttentionFiles::AttentionFiles(const AttentionFlags& flags, std::string what)
 }
 
 void AttentionFiles::add(int64_t sentence, const std::string& source, const std::string& target,
-                         const align::AttentionRecord& record, const align::Alignment& alignment) {
-  if (json_) json_->add(sentence, source, target, record, selection_, alignment);
+                         const align::AttentionRecord& record, const align::Alignment& alignment,
+                         const align::SymmetrizedJson* symmetrized) {
+  if (json_) json_->add(sentence, source, target, record, selection_, alignment, symmetrized);
   if (flags_.heatmap_dir.empty()) return;
   const auto heatmap = make_heatmap(record, selection_, flags_.heads_grid, sentence, what_);
   char name[32];

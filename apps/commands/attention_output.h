@@ -48,7 +48,8 @@ class AttentionFiles {
   explicit AttentionFiles(const AttentionFlags& flags, std::string what);
   /// sentence counts from 1 (the input line number).
   void add(int64_t sentence, const std::string& source, const std::string& target,
-           const align::AttentionRecord& record, const align::Alignment& alignment);
+           const align::AttentionRecord& record, const align::Alignment& alignment,
+           const align::SymmetrizedJson* symmetrized = nullptr);
   void close();
   int64_t images() const { return images_; }
 

@@ -21,6 +21,8 @@ const std::vector<Command>& commands() {
       {"eval", "corpus BLEU and chrF of translations against references (sacreBLEU-exact)", run_eval},
       {"align", "word alignments, heatmaps and raw attention of sentence pairs (forced cross-attention)", run_align},
       {"eval-align", "precision, recall and AER of word alignments against a gold standard", run_eval_align},
+      {"symmetrize", "combine forward and reverse word alignments (intersect, grow-diag-final-and, ...; atools -c)",
+       run_symmetrize},
   };
   return list;
 }

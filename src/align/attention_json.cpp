@@ -59,7 +59,7 @@ AttentionJsonWriter::~AttentionJsonWriter() {
 
 void AttentionJsonWriter::add(int64_t sentence, const std::string& source, const std::string& target,
                               const AttentionRecord& record, const AttentionSelection& selection,
-                              const Alignment& alignment) {
+                              const Alignment& alignment, const SymmetrizedJson* symmetrized) {
   auto src_pieces = record.src_pieces, tgt_pieces = record.tgt_pieces;
   src_pieces.emplace_back(kEosLabel);
   tgt_pieces.emplace_back(kEosLabel);
@@ -92,7 +92,19 @@ void AttentionJsonWriter::add(int64_t sentence, const std::string& source, const
   const auto words = record.word_matrix(selection);
   out_ << "],\n   \"selection\": " << json_string(describe(selection, layers, heads)) << ", \"word_attention\": ";
   write_matrix(out_, words.weights.data(), words.n_rows(), words.n_cols());
-  out_ << ",\n   \"alignment\": " << json_string(to_pharaoh(alignment)) << "}";
+  out_ << ",\n   \"alignment\": " << json_string(to_pharaoh(alignment));
+  if (symmetrized) {
+    const auto& sym = *symmetrized;
+    out_ << ",\n   \"symmetrize_method\": " << json_string(sym.method) << ", \"reverse_word_attention\": ";
+    write_matrix(out_, sym.reverse_words.weights.data(), sym.reverse_words.n_rows(), sym.reverse_words.n_cols());
+    out_ << ",\n   \"reverse_alignment\": " << json_string(to_pharaoh(sym.reverse_alignment));
+    if (!sym.combined.weights.empty()) {
+      out_ << ",\n   \"symmetrized_word_attention\": ";
+      write_matrix(out_, sym.combined.weights.data(), sym.combined.n_rows(), sym.combined.n_cols());
+    }
+    out_ << ",\n   \"symmetrized_alignment\": " << json_string(to_pharaoh(sym.symmetrized));
+  }
+  out_ << "}";
 }
 
 void AttentionJsonWriter::close() {
