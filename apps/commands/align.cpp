@@ -254,7 +254,11 @@ int run_align(const std::string& program, std::vector<std::string> args) {
                align::describe(selection, layers, heads));
   train::LoadedModel reverse_model;
   if (!reverse_dir.empty()) {
-    reverse_model = train::load_model_dir(reverse_dir);
+    try {
+      reverse_model = train::load_model_dir(reverse_dir);
+    } catch (const UserError& e) {
+      throw UserError(std::string("--reverse-model: ") + e.what());
+    }
     reverse_model.model->to(dev);
     const int64_t rev_layers = reverse_model.model->options().decoder_layers();
     const int64_t rev_heads = reverse_model.model->options().heads();
