@@ -22,7 +22,8 @@ namespace crosstalk::align {
 /// orientation, [tgt words + 1][src words + 1]), "reverse_alignment" (its links,
 /// source-target), "symmetrized_word_attention" (soft methods only: the combined
 /// matrix) and "symmetrized_alignment" (the links written out); "alignment" stays the
-/// forward model's own.
+/// forward model's own. A pair the two models split into different words is not
+/// symmetrized: "symmetrize_method" is then "none (word counts differ)".
 struct SymmetrizedJson {
   std::string method;
   LabeledMatrix reverse_words;  // transposed: rows target words, cols source words
