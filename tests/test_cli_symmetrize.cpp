@@ -147,7 +147,7 @@ TEST_CASE("cli: align --reverse-model symmetrizes both directions", "[cli][align
     }
   }
 
-  SECTION("the default method, --gold and the JSON keys of a symmetrized run") {
+  SECTION("the default method with --gold and the JSON keys and heatmaps of a symmetrized run") {
     const auto r = run({"align", "--model", forward.path(), "--reverse-model", reverse.path(), "--src", tmp / "s.de",
                         "--tgt", tmp / "s.en", "--json", tmp / "att.json", "--gold", tmp / "s.en.gold"},
                        "");
@@ -155,7 +155,8 @@ TEST_CASE("cli: align --reverse-model symmetrizes both directions", "[cli][align
     check_user_error(r, "align", {tmp / "s.en.gold"});
     write_lines(tmp / "s.en.gold", fwd_lines);
     const auto ok = run({"align", "--model", forward.path(), "--reverse-model", reverse.path(), "--src", tmp / "s.de",
-                         "--tgt", tmp / "s.en", "--json", tmp / "att.json", "--gold", tmp / "s.en.gold"});
+                         "--tgt", tmp / "s.en", "--json", tmp / "att.json", "--gold", tmp / "s.en.gold",
+                         "--heatmap", tmp / "maps", "--heatmap-format", "svg"});
     INFO("stderr:\n" << ok.err);
     REQUIRE(ok.code == 0);
     CHECK(contains(ok.err, "symmetrized with soft-mean"));
@@ -167,6 +168,9 @@ TEST_CASE("cli: align --reverse-model symmetrizes both directions", "[cli][align
     CHECK(contains(json, "\"alignment\": \"" + fwd_lines[0] + "\""));  // still the forward model's own
     CHECK(contains(json, "\"symmetrized_alignment\": \"" + output_lines(ok.out)[0] + "\""));
     CHECK(std::count(json.begin(), json.end(), '[') == std::count(json.begin(), json.end(), ']'));
+    const std::string svg = read_file(tmp / "maps/sentence-0001.svg");
+    for (const char* text : {"symmetrized with soft-mean", ">forward<", ">reverse, transposed<", ">soft-mean<"})
+      CHECK(contains(svg, text));
   }
 
   SECTION("bad values of the new flags") {

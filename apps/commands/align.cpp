@@ -139,7 +139,7 @@ AlignRun align_pairs(train::LoadedModel& loaded, const text::ParallelCorpus& pai
       if (reverse.loaded) {
         bool mismatch = false;
         alignment = symmetrize_pair(records[k], reversed[k], selection, flags.threshold, reverse.method, forward,
-                                    flags.json.empty() ? nullptr : &sym, &mismatch);
+                                    flags.wants_files() ? &sym : nullptr, &mismatch);
         if (mismatch && reverse.mismatches.next())
           spdlog::warn("line {}: the forward model reads {} source and {} target words, the reverse model {} and {}: "
                        "not symmetrized, the forward links are written", line, records[k].src.real_words,
@@ -147,7 +147,7 @@ AlignRun align_pairs(train::LoadedModel& loaded, const text::ParallelCorpus& pai
         if (mismatch) sym.method = "none (word counts differ)", sym.symmetrized = alignment;
       }
       text += align::to_pharaoh(alignment) + '\n';
-      files.add(line, src[k], tgt[k], records[k], forward, reverse.loaded && !flags.json.empty() ? &sym : nullptr);
+      files.add(line, src[k], tgt[k], records[k], forward, reverse.loaded && flags.wants_files() ? &sym : nullptr);
       if (keep) run.hyps.push_back(alignment);
       for (size_t s = 0; s < swept.size(); ++s) run.swept[s].push_back(records[k].alignment(swept[s], {flags.threshold}));
     }
