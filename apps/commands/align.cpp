@@ -10,6 +10,7 @@
 #include "commands/command.h"
 #include "crosstalk/align/aer.h"
 #include "crosstalk/align/attention_capture.h"
+#include "crosstalk/align/symmetrize.h"
 #include "crosstalk/common/device.h"
 #include "crosstalk/common/error.h"
 #include "crosstalk/common/interrupt.h"
@@ -63,6 +64,43 @@ class TruncationWarnings {
   WarningLimit limit_;
 };
 
+// --reverse-model: a model trained target->source, whose forced attention on (target, source)
+// is transposed and combined with the forward model's.
+struct Reverse {
+  train::LoadedModel* loaded = nullptr;  // null: no --reverse-model
+  align::SymmetrizeMethod method = align::kDefaultSymmetrizeMethod;
+  WarningLimit mismatches;               // pairs the two models split into different word counts
+};
+
+// The symmetrized links of one pair. The reverse record has our target as its source.
+// Both records must split the sentences into the same words (they may not, with two
+// different vocabularies' normalization or truncation): otherwise the forward links are
+// kept and `*mismatch` is set.
+align::Alignment symmetrize_pair(const align::AttentionRecord& fwd, const align::AttentionRecord& rev,
+                                 const align::AttentionSelection& selection, double threshold,
+                                 align::SymmetrizeMethod method, const align::Alignment& fwd_links,
+                                 align::SymmetrizedJson* json, bool* mismatch) {
+  *mismatch = fwd.src.real_words != rev.tgt.real_words || fwd.tgt.real_words != rev.src.real_words;
+  if (*mismatch) return fwd_links;
+  const auto rev_words = align::transpose(rev.word_matrix(selection));
+  align::Alignment links;
+  if (align::is_soft(method)) {
+    const auto fwd_words = fwd.word_matrix(selection);
+    auto combined = align::combine_soft(fwd_words, rev_words, method);
+    links = align::extract_alignment(combined, fwd.src.real_words, fwd.tgt.real_words, {threshold});
+    if (json) json->combined = std::move(combined);
+  }
+  const auto rev_links = align::transpose(rev.alignment(selection, {threshold}));
+  if (!align::is_soft(method)) links = align::symmetrize(fwd_links, rev_links, method);
+  if (json) {
+    json->method = align::method_name(method);
+    json->reverse_words = rev_words;
+    json->reverse_alignment = rev_links;
+    json->symmetrized = links;
+  }
+  return links;
+}
+
 // The alignments of every pair under `selection` (and of the swept selections), written
 // to `out` 256 pairs at a time, whole lines, flushed; Ctrl-C / SIGTERM stop it between those.
 struct AlignRun {
@@ -74,7 +112,8 @@ struct AlignRun {
 
 AlignRun align_pairs(train::LoadedModel& loaded, const text::ParallelCorpus& pairs, const AttentionFlags& flags,
                      const std::vector<align::AttentionSelection>& swept, bool keep, int64_t batch_size,
-                     std::ostream& out, const std::string& src_path, const std::string& tgt_path) {
+                     std::ostream& out, const std::string& src_path, const std::string& tgt_path,
+                     Reverse& reverse) {
   const auto selection = flags.selection();
   AttentionFiles files(flags, "forced alignment");
   TruncationWarnings truncations(src_path, tgt_path, loaded.model->options().max_positions() - 1);
@@ -87,12 +126,28 @@ AlignRun align_pairs(train::LoadedModel& loaded, const text::ParallelCorpus& pai
     const std::vector<std::string> src(pairs.src.begin() + start, pairs.src.begin() + end);
     const std::vector<std::string> tgt(pairs.tgt.begin() + start, pairs.tgt.begin() + end);
     const auto records = align::forced_attention(loaded.model, loaded.vocab, src, tgt, batch_size);
+    std::vector<align::AttentionRecord> reversed;
+    if (reverse.loaded)
+      reversed = align::forced_attention(reverse.loaded->model, reverse.loaded->vocab, tgt, src, batch_size);
     std::string text;  // whole lines, written at once
     for (size_t k = 0; k < records.size(); ++k) {
-      truncations.check(records[k], static_cast<int64_t>(start + k + 1));
-      const auto alignment = records[k].alignment(selection, {flags.threshold});
+      const int64_t line = static_cast<int64_t>(start + k + 1);
+      truncations.check(records[k], line);
+      const auto forward = records[k].alignment(selection, {flags.threshold});
+      auto alignment = forward;
+      align::SymmetrizedJson sym;
+      if (reverse.loaded) {
+        bool mismatch = false;
+        alignment = symmetrize_pair(records[k], reversed[k], selection, flags.threshold, reverse.method, forward,
+                                    flags.wants_files() ? &sym : nullptr, &mismatch);
+        if (mismatch && reverse.mismatches.next())
+          spdlog::warn("line {}: the forward model reads {} source and {} target words, the reverse model {} and {}: "
+                       "not symmetrized, the forward links are written", line, records[k].src.real_words,
+                       records[k].tgt.real_words, reversed[k].tgt.real_words, reversed[k].src.real_words);
+        if (mismatch) sym.method = "none (word counts differ)", sym.symmetrized = alignment;
+      }
       text += align::to_pharaoh(alignment) + '\n';
-      files.add(static_cast<int64_t>(start + k + 1), src[k], tgt[k], records[k], alignment);
+      files.add(line, src[k], tgt[k], records[k], forward, reverse.loaded && flags.wants_files() ? &sym : nullptr);
       if (keep) run.hyps.push_back(alignment);
       for (size_t s = 0; s < swept.size(); ++s) run.swept[s].push_back(records[k].alignment(swept[s], {flags.threshold}));
     }
@@ -102,6 +157,9 @@ AlignRun align_pairs(train::LoadedModel& loaded, const text::ParallelCorpus& pai
   }
   files.close();
   truncations.finish();
+  if (reverse.mismatches.hidden() > 0)
+    spdlog::warn("{} sentence pairs were not symmetrized: the two models split them into different words ({} more "
+                 "than shown above)", reverse.mismatches.count(), reverse.mismatches.hidden());
   run.images = files.images();
   return run;
 }
@@ -149,6 +207,16 @@ int run_align(const std::string& program, std::vector<std::string> args) {
   flags.add_to(app);
   app.add_option("--gold", gold_path, "score the alignments against this gold file (AER, precision, recall on stderr)");
   app.add_flag("--sweep", sweep, "with --gold: also the AER of every layer, of all layers, and of every head");
+  std::string reverse_dir, symmetrize_name;
+  app.add_option("--reverse-model", reverse_dir,
+                 "a model trained the other way (target->source): it is force-aligned on (target, source) too, "
+                 "its word matrix transposed, and both directions symmetrized (--symmetrize)");
+  app.add_option("--symmetrize", symmetrize_name,
+                 "with --reverse-model: " + [] {
+                   std::string list;
+                   for (const auto& name : align::symmetrize_method_names()) list += (list.empty() ? "" : ", ") + name;
+                   return list;
+                 }() + " (default " + align::method_name(align::kDefaultSymmetrizeMethod) + ")");
   app.add_option("--batch-size", batch_size, "sentence pairs run together")->capture_default_str();
   app.add_option("--device", device, "cpu, cuda, cuda:N or auto")->capture_default_str();
   app.add_option("--threads", threads, "CPU threads for LibTorch/BLAS")->capture_default_str();
@@ -157,6 +225,13 @@ int run_align(const std::string& program, std::vector<std::string> args) {
   flags.validate();
   if (batch_size <= 0) throw UserError("--batch-size must be positive");
   if (sweep && gold_path.empty()) throw UserError("--sweep needs --gold FILE");
+  Reverse reverse;
+  if (!symmetrize_name.empty()) {
+    reverse.method = align::parse_symmetrize_method(symmetrize_name, "--symmetrize");
+    if (reverse_dir.empty()) throw UserError("--symmetrize needs --reverse-model DIR (a model trained target->source)");
+  }
+  if (sweep && !reverse_dir.empty())
+    throw UserError("--sweep scores the forward model's layers and heads alone: run it without --reverse-model");
   const auto pairs = text::read_parallel(src_path, tgt_path, /*keep_empty=*/true);
   std::vector<align::GoldAlignment> gold;
   if (!gold_path.empty()) {
@@ -177,11 +252,32 @@ int run_align(const std::string& program, std::vector<std::string> args) {
   flags.check_model(layers, heads);
   spdlog::info("model: {} ({} decoder layers x {} heads); alignments from {}", loaded.weights, layers, heads,
                align::describe(selection, layers, heads));
+  train::LoadedModel reverse_model;
+  if (!reverse_dir.empty()) {
+    try {
+      reverse_model = train::load_model_dir(reverse_dir);
+    } catch (const UserError& e) {
+      throw UserError(std::string("--reverse-model: ") + e.what());
+    }
+    reverse_model.model->to(dev);
+    const int64_t rev_layers = reverse_model.model->options().decoder_layers();
+    const int64_t rev_heads = reverse_model.model->options().heads();
+    try {
+      flags.check_model(rev_layers, rev_heads);
+    } catch (const UserError& e) {
+      throw UserError(std::string(e.what()) + " in --reverse-model '" + reverse_dir + "'");
+    }
+    reverse.loaded = &reverse_model;
+    spdlog::info("reverse model: {} ({} decoder layers x {} heads), {}; symmetrized with {}", reverse_model.weights,
+                 rev_layers, rev_heads, align::describe(selection, rev_layers, rev_heads),
+                 align::method_name(reverse.method));
+  }
   const int64_t chosen = selection.layer == align::AttentionSelection::kDefaultLayer
                              ? align::default_alignment_layer(layers) : selection.layer;
   const auto swept = sweep ? sweep_selections(layers, heads, chosen == 0 ? layers : chosen)
                            : std::vector<align::AttentionSelection>{};
-  const auto run = align_pairs(loaded, pairs, flags, swept, !gold.empty(), batch_size, out, src_path, tgt_path);
+  const auto run =
+      align_pairs(loaded, pairs, flags, swept, !gold.empty(), batch_size, out, src_path, tgt_path, reverse);
   if (!out) throw UserError("writing the alignments failed");
   spdlog::info("aligned {} sentence pairs{}", run.aligned,
                flags.heatmap_dir.empty() ? "" : ", " + std::to_string(run.images) + " heatmaps in " + flags.heatmap_dir);
@@ -190,7 +286,10 @@ int run_align(const std::string& program, std::vector<std::string> args) {
                  pairs.src.size(), gold.empty() ? "" : "; --gold not scored");
     return interrupt_exit_code();
   }
-  if (!gold.empty()) report_gold(gold, run, selection, swept, layers, heads);
+  if (!gold.empty()) {
+    if (reverse.loaded) spdlog::info("scoring the symmetrized links ({})", align::method_name(reverse.method));
+    report_gold(gold, run, selection, swept, layers, heads);
+  }
   return 0;
 }
 

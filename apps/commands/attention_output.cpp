@@ -113,10 +113,18 @@ AttentionFiles::AttentionFiles(const AttentionFlags& flags, std::string what)
 }
 
 void AttentionFiles::add(int64_t sentence, const std::string& source, const std::string& target,
-                         const align::AttentionRecord& record, const align::Alignment& alignment) {
-  if (json_) json_->add(sentence, source, target, record, selection_, alignment);
+                         const align::AttentionRecord& record, const align::Alignment& alignment,
+                         const align::SymmetrizedJson* symmetrized) {
+  if (json_) json_->add(sentence, source, target, record, selection_, alignment, symmetrized);
   if (flags_.heatmap_dir.empty()) return;
-  const auto heatmap = make_heatmap(record, selection_, flags_.heads_grid, sentence, what_);
+  auto heatmap = make_heatmap(record, selection_, flags_.heads_grid, sentence, what_);
+  if (symmetrized && !flags_.heads_grid && !symmetrized->reverse_words.weights.empty()) {
+    // A symmetrized run: the forward map, the reverse one transposed, and the combined one.
+    heatmap.title += " \xC2\xB7 symmetrized with " + symmetrized->method;
+    heatmap.panels[0].caption = "forward";
+    heatmap.panels.push_back({"reverse, transposed", symmetrized->reverse_words});
+    if (!symmetrized->combined.weights.empty()) heatmap.panels.push_back({symmetrized->method, symmetrized->combined});
+  }
   char name[32];
   std::snprintf(name, sizeof(name), "sentence-%04lld", static_cast<long long>(sentence));
   const std::string stem = (std::filesystem::path(flags_.heatmap_dir) / name).string();

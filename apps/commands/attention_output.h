@@ -46,9 +46,12 @@ std::vector<std::string> save_heatmap_files(const align::Heatmap& heatmap, const
 class AttentionFiles {
  public:
   explicit AttentionFiles(const AttentionFlags& flags, std::string what);
-  /// sentence counts from 1 (the input line number).
+  /// sentence counts from 1 (the input line number). With `symmetrized` (align
+  /// --reverse-model), the JSON gets its keys and a heatmap without --heads-grid shows
+  /// the forward map, the reverse one transposed and, for a soft method, the combined one.
   void add(int64_t sentence, const std::string& source, const std::string& target,
-           const align::AttentionRecord& record, const align::Alignment& alignment);
+           const align::AttentionRecord& record, const align::Alignment& alignment,
+           const align::SymmetrizedJson* symmetrized = nullptr);
   void close();
   int64_t images() const { return images_; }
 

@@ -22,6 +22,8 @@ const std::vector<Command>& commands() {
       {"align", "word alignments, heatmaps and raw attention of sentence pairs (forced cross-attention)", run_align},
       {"eval-align", "precision, recall and AER of word alignments against a gold standard", run_eval_align},
       {"serve", "translations, alignments and the attention explorer page over HTTP (JSON API)", run_serve},
+      {"symmetrize", "combine forward and reverse word alignments (intersect, grow-diag-final-and, ...; atools -c)",
+       run_symmetrize},
   };
   return list;
 }

@@ -23,6 +23,7 @@ int run_eval(const std::string& program, std::vector<std::string> args);
 int run_align(const std::string& program, std::vector<std::string> args);
 int run_eval_align(const std::string& program, std::vector<std::string> args);
 int run_serve(const std::string& program, std::vector<std::string> args);
+int run_symmetrize(const std::string& program, std::vector<std::string> args);
 
 /// Parses args (without the program and subcommand names) into `app`.
 /// Help: prints it and returns 0 via `exit_code`. Parse errors become a

@@ -1,0 +1,191 @@
+// End-to-end tests of `crosstalk symmetrize` and `crosstalk align --reverse-model --symmetrize`
+// (two tiny toy models: de->en as in cli_support.h, and en->de).
+#include "cli_support.h"
+
+#include "crosstalk/align/symmetrize.h"
+
+// Catch prints an Alignment as its Pharaoh line (glog's operator<< for vectors, pulled in
+// by torch, cannot print a Link).
+namespace Catch {
+template <>
+struct StringMaker<crosstalk::align::Alignment> {
+  static std::string convert(const crosstalk::align::Alignment& a) {
+    return "\"" + crosstalk::align::to_pharaoh(a) + "\"";
+  }
+};
+}  // namespace Catch
+
+namespace {
+
+namespace al = crosstalk::align;
+
+al::Alignment parse(const std::string& line) { return al::parse_pharaoh(line, "test"); }
+
+bool subset(const al::Alignment& a, const al::Alignment& b) {
+  return std::includes(b.begin(), b.end(), a.begin(), a.end());
+}
+
+/// The tiny configuration trained the other way, en->de, once per process.
+struct ReverseModel {
+  TempDir dir;
+  Result result;
+  ReverseModel()
+      : result(train_tiny(path(), {"--train-src", "data/toy/train.en", "--train-tgt", "data/toy/train.de",
+                                   "--valid-src", "data/toy/valid.en", "--valid-tgt", "data/toy/valid.de"})) {}
+  std::string path() const { return dir / "model"; }
+};
+
+const ReverseModel& trained_reverse() {
+  static const ReverseModel model;
+  INFO("command: " << model.result.command);
+  INFO("stderr:\n" << model.result.err);
+  REQUIRE(model.result.code == 0);
+  return model;
+}
+
+}  // namespace
+
+TEST_CASE("cli: symmetrize combines two Pharaoh files as atools does", "[cli][symmetrize]") {
+  TempDir tmp;
+  // The hand-made case of test_symmetrize.cpp, a second line, and an empty pair.
+  write_lines(tmp / "fwd.txt", {"0-0 1-1 2-1 4-4", "0-0 3-3", ""});
+  write_lines(tmp / "rev.txt", {"0-0 0-3 1-0 1-1", "0-0 3-4", ""});
+  // The reverse file in its own orientation (target-source).
+  write_lines(tmp / "rev_ts.txt", {"0-0 3-0 0-1 1-1", "0-0 4-3", ""});
+  const std::vector<std::pair<std::string, std::vector<std::string>>> expected = {
+      {"intersect", {"0-0 1-1", "0-0", ""}},
+      {"union", {"0-0 0-3 1-0 1-1 2-1 4-4", "0-0 3-3 3-4", ""}},
+      {"grow-diag", {"0-0 1-1 2-1", "0-0", ""}},
+      {"grow-diag-final", {"0-0 0-3 1-1 2-1 4-4", "0-0 3-3 3-4", ""}},
+      {"grow-diag-final-and", {"0-0 1-1 2-1 4-4", "0-0 3-3", ""}},
+  };
+  for (const auto& [method, lines] : expected) {
+    INFO("--method " << method);
+    const auto r = run({"symmetrize", "--fwd", tmp / "fwd.txt", "--rev", tmp / "rev.txt", "--method", method});
+    INFO("stderr:\n" << r.err);
+    REQUIRE(r.code == 0);
+    CHECK(output_lines(r.out) == lines);
+    const auto ts = run({"symmetrize", "--fwd", tmp / "fwd.txt", "--rev", tmp / "rev_ts.txt", "--method", method,
+                         "--rev-orientation", "target-source"});
+    REQUIRE(ts.code == 0);
+    CHECK(ts.out == r.out);
+  }
+  const auto to_file = run({"symmetrize", "--fwd", tmp / "fwd.txt", "--rev", tmp / "rev.txt", "-o", tmp / "out.txt"});
+  REQUIRE(to_file.code == 0);
+  CHECK(to_file.out.empty());
+  CHECK(read_lines(tmp / "out.txt") == std::vector<std::string>{"0-0 1-1 2-1 4-4", "0-0 3-3", ""});  // gdfa default
+}
+
+TEST_CASE("cli: symmetrize rejects every bad input with one line", "[cli][symmetrize]") {
+  TempDir tmp;
+  write_lines(tmp / "fwd.txt", {"0-0 1-1", "0-0"});
+  write_lines(tmp / "rev.txt", {"0-0", "1-1"});
+  write_lines(tmp / "short.txt", {"0-0"});
+  write_lines(tmp / "bad.txt", {"0-0", "0-0 1:1"});
+  const std::string fwd = tmp / "fwd.txt", rev = tmp / "rev.txt";
+  check_user_error(run({"symmetrize", "--fwd", fwd, "--rev", rev, "--method", "gdfa"}), "symmetrize",
+                   {"--method", "'gdfa'", "grow-diag-final-and"});
+  check_user_error(run({"symmetrize", "--fwd", fwd, "--rev", rev, "--method", "soft-mean"}), "symmetrize",
+                   {"soft-mean", "--reverse-model"});
+  check_user_error(run({"symmetrize", "--fwd", fwd, "--rev", rev, "--rev-orientation", "backwards"}), "symmetrize",
+                   {"--rev-orientation", "'backwards'"});
+  check_user_error(run({"symmetrize", "--fwd", fwd, "--rev", tmp / "short.txt"}), "symmetrize",
+                   {"line counts differ", fwd, tmp / "short.txt"});
+  check_user_error(run({"symmetrize", "--fwd", fwd, "--rev", tmp / "bad.txt"}), "symmetrize",
+                   {tmp / "bad.txt" + ":2", "'1:1'"});
+  check_user_error(run({"symmetrize", "--fwd", tmp / "bad.txt", "--rev", rev}), "symmetrize",
+                   {tmp / "bad.txt" + ":2"});
+  check_user_error(run({"symmetrize", "--fwd", tmp / "missing.txt", "--rev", rev}), "symmetrize",
+                   {tmp / "missing.txt", "No such file"});
+  check_user_error(run({"symmetrize", "--fwd", fwd}), "symmetrize", {"--rev"});
+  check_user_error(run({"symmetrize", "--fwd", fwd, "--rev", rev, "-o", tmp / "no/such/dir/out.txt"}), "symmetrize",
+                   {"--output"});
+}
+
+TEST_CASE("cli: align --reverse-model symmetrizes both directions", "[cli][align][symmetrize]") {
+  const auto& forward = trained_tiny();
+  const auto& reverse = trained_reverse();
+  TempDir tmp;
+  const auto src = read_lines(source_path("data/toy/valid.de"));
+  const auto tgt = read_lines(source_path("data/toy/valid.en"));
+  const size_t n = 6;
+  write_lines(tmp / "s.de", {src.begin(), src.begin() + n});
+  write_lines(tmp / "s.en", {tgt.begin(), tgt.begin() + n});
+
+  // Each direction alone: the forward links, and the reverse model's links turned around.
+  const auto fwd = run({"align", "--model", forward.path(), "--src", tmp / "s.de", "--tgt", tmp / "s.en"});
+  const auto rev = run({"align", "--model", reverse.path(), "--src", tmp / "s.en", "--tgt", tmp / "s.de"});
+  REQUIRE(fwd.code == 0);
+  REQUIRE(rev.code == 0);
+  const auto fwd_lines = output_lines(fwd.out), rev_lines = output_lines(rev.out);
+  REQUIRE(fwd_lines.size() == n);
+  REQUIRE(rev_lines.size() == n);
+
+  for (const auto& method : al::symmetrize_method_names()) {
+    INFO("--symmetrize " << method);
+    const auto r = run({"align", "--model", forward.path(), "--reverse-model", reverse.path(), "--symmetrize", method,
+                        "--src", tmp / "s.de", "--tgt", tmp / "s.en"});
+    INFO("stderr:\n" << r.err);
+    REQUIRE(r.code == 0);
+    CHECK(contains(r.err, "symmetrized with " + method));
+    const auto lines = output_lines(r.out);
+    REQUIRE(lines.size() == n);
+    for (size_t i = 0; i < n; ++i) {
+      const auto f = parse(fwd_lines[i]), b = al::transpose(parse(rev_lines[i])), s = parse(lines[i]);
+      INFO("pair " << i + 1 << ": forward " << fwd_lines[i] << ", reverse (transposed) " << al::to_pharaoh(b)
+                   << ", symmetrized " << lines[i]);
+      if (method.rfind("soft-", 0) == 0) {
+        std::istringstream words(tgt[i]);
+        size_t tgt_words = 0;
+        for (std::string w; words >> w;) ++tgt_words;
+        CHECK(s.size() == tgt_words);  // argmax: one link per target word
+        continue;
+      }
+      CHECK(s == al::symmetrize(f, b, al::parse_symmetrize_method(method, "test")));
+      CHECK(subset(al::symmetrize(f, b, al::SymmetrizeMethod::intersect), s));
+      CHECK(subset(s, al::symmetrize(f, b, al::SymmetrizeMethod::union_links)));
+    }
+  }
+
+  SECTION("the default method with --gold and the JSON keys and heatmaps of a symmetrized run") {
+    const auto r = run({"align", "--model", forward.path(), "--reverse-model", reverse.path(), "--src", tmp / "s.de",
+                        "--tgt", tmp / "s.en", "--json", tmp / "att.json", "--gold", tmp / "s.en.gold"},
+                       "");
+    // no gold file yet: a user error naming it
+    check_user_error(r, "align", {tmp / "s.en.gold"});
+    write_lines(tmp / "s.en.gold", fwd_lines);
+    const auto ok = run({"align", "--model", forward.path(), "--reverse-model", reverse.path(), "--src", tmp / "s.de",
+                         "--tgt", tmp / "s.en", "--json", tmp / "att.json", "--gold", tmp / "s.en.gold",
+                         "--heatmap", tmp / "maps", "--heatmap-format", "svg"});
+    INFO("stderr:\n" << ok.err);
+    REQUIRE(ok.code == 0);
+    CHECK(contains(ok.err, "symmetrized with soft-mean"));
+    CHECK(contains(ok.err, "AER = "));
+    const std::string json = read_file(tmp / "att.json");
+    for (const char* key : {"\"alignment\"", "\"symmetrize_method\": \"soft-mean\"", "\"reverse_word_attention\"",
+                            "\"reverse_alignment\"", "\"symmetrized_word_attention\"", "\"symmetrized_alignment\""})
+      CHECK(contains(json, key));
+    CHECK(contains(json, "\"alignment\": \"" + fwd_lines[0] + "\""));  // still the forward model's own
+    CHECK(contains(json, "\"symmetrized_alignment\": \"" + output_lines(ok.out)[0] + "\""));
+    CHECK(std::count(json.begin(), json.end(), '[') == std::count(json.begin(), json.end(), ']'));
+    const std::string svg = read_file(tmp / "maps/sentence-0001.svg");
+    for (const char* text : {"symmetrized with soft-mean", ">forward<", ">reverse, transposed<", ">soft-mean<"})
+      CHECK(contains(svg, text));
+  }
+
+  SECTION("bad values of the new flags") {
+    const std::vector<std::string> base = {"align", "--model", forward.path(), "--src", tmp / "s.de", "--tgt",
+                                           tmp / "s.en"};
+    auto with = [&](std::vector<std::string> extra) {
+      auto args = base;
+      args.insert(args.end(), extra.begin(), extra.end());
+      return run(args);
+    };
+    check_user_error(with({"--symmetrize", "grow-diag-final-and"}), "align", {"--symmetrize", "--reverse-model"});
+    check_user_error(with({"--reverse-model", reverse.path(), "--symmetrize", "gdfa"}), "align",
+                     {"--symmetrize", "'gdfa'", "soft-mean"});
+    check_user_error(with({"--reverse-model", tmp / "no-model"}), "align", {tmp / "no-model"});
+    check_user_error(with({"--reverse-model", reverse.path(), "--gold", tmp / "s.en", "--sweep"}), "align",
+                     {"--sweep", "--reverse-model"});
+  }
+}
