@@ -35,9 +35,7 @@ void AttentionJsonWriter::add(int64_t sentence, const std::string& source, const
     if (!sym.combined.weights.empty()) object["symmetrized_word_attention"] = matrix(sym.combined);
     object["symmetrized_alignment"] = to_pharaoh(sym.symmetrized);
   }
-  out_ << (first_ ? "
-  " : ",
-  ") << json_text(object, /*spaced=*/true);
+  out_ << (first_ ? "\n  " : ",\n  ") << json_text(object, /*spaced=*/true);
   first_ = false;
 }
 
