@@ -79,8 +79,8 @@ serve::ServerOptions small_limits() {
   return o;
 }
 
-/// A raw TCP connection to the server that sends `data` and hangs up without reading.
-void send_and_hang_up(int port, const std::string& data) {
+/// A raw TCP connection to the server on 127.0.0.1:`port`, with `data` sent; its socket.
+int connect_and_send(int port, const std::string& data) {
   const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
   REQUIRE(fd >= 0);
   sockaddr_in addr{};
@@ -89,19 +89,18 @@ void send_and_hang_up(int port, const std::string& data) {
   addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
   REQUIRE(::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) == 0);
   REQUIRE(::send(fd, data.data(), data.size(), MSG_NOSIGNAL) == static_cast<ssize_t>(data.size()));
+  return fd;
+}
+
+/// A raw TCP connection to the server that sends `data` and hangs up without reading.
+void send_and_hang_up(int port, const std::string& data) {
+  const int fd = connect_and_send(port, data);
   ::close(fd);
 }
 
 /// Sends `data` (a request with Connection: close) over a raw TCP connection; the whole answer.
 std::string raw_request(int port, const std::string& data) {
-  const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-  REQUIRE(fd >= 0);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_port = htons(static_cast<uint16_t>(port));
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  REQUIRE(::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) == 0);
-  REQUIRE(::send(fd, data.data(), data.size(), MSG_NOSIGNAL) == static_cast<ssize_t>(data.size()));
+  const int fd = connect_and_send(port, data);
   std::string answer;
   char buf[4096];
   for (ssize_t n; (n = ::recv(fd, buf, sizeof(buf), 0)) > 0;) answer.append(buf, static_cast<size_t>(n));

@@ -10,16 +10,7 @@
 #include "crosstalk/align/symmetrize.h"
 #include "crosstalk/common/error.h"
 
-// Catch prints an Alignment as its Pharaoh line (glog's operator<< for vectors, pulled in
-// by torch, cannot print a Link).
-namespace Catch {
-template <>
-struct StringMaker<crosstalk::align::Alignment> {
-  static std::string convert(const crosstalk::align::Alignment& a) {
-    return "\"" + crosstalk::align::to_pharaoh(a) + "\"";
-  }
-};
-}  // namespace Catch
+#include "alignment_printer.h"
 
 namespace al = crosstalk::align;
 using crosstalk::UserError;
