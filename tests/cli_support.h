@@ -197,21 +197,27 @@ Result train_tiny(const std::string& model_dir, std::vector<std::string> extra =
   return run(args);
 }
 
-/// The tiny model, trained into a temp dir that lives until the process ends.
+/// A tiny model (train_tiny with `extra` flags), trained into a temp dir that lives until
+/// the process ends.
 struct TrainedModel {
   TempDir dir;
   Result result;
-  TrainedModel() : result(train_tiny(path())) {}
+  explicit TrainedModel(std::vector<std::string> extra = {}) : result(train_tiny(path(), std::move(extra))) {}
   std::string path() const { return dir / "model"; }
 };
 
-/// Trained once per process, on first use.
-const TrainedModel& trained_tiny() {
-  static const TrainedModel model;
+/// `model`, once its training is known to have succeeded (the command and its stderr otherwise).
+const TrainedModel& require_trained(const TrainedModel& model) {
   INFO("command: " << model.result.command);
   INFO("stderr:\n" << model.result.err);
   REQUIRE(model.result.code == 0);
   return model;
+}
+
+/// The tiny de->en model, trained once per process, on first use.
+const TrainedModel& trained_tiny() {
+  static const TrainedModel model;
+  return require_trained(model);
 }
 
 void copy_dir(const std::string& from, const std::string& to) {

@@ -17,21 +17,11 @@ bool subset(const al::Alignment& a, const al::Alignment& b) {
 }
 
 /// The tiny configuration trained the other way, en->de, once per process.
-struct ReverseModel {
-  TempDir dir;
-  Result result;
-  ReverseModel()
-      : result(train_tiny(path(), {"--train-src", "data/toy/train.en", "--train-tgt", "data/toy/train.de",
-                                   "--valid-src", "data/toy/valid.en", "--valid-tgt", "data/toy/valid.de"})) {}
-  std::string path() const { return dir / "model"; }
-};
-
-const ReverseModel& trained_reverse() {
-  static const ReverseModel model;
-  INFO("command: " << model.result.command);
-  INFO("stderr:\n" << model.result.err);
-  REQUIRE(model.result.code == 0);
-  return model;
+/// The tiny en->de model, trained once per process, on first use.
+const TrainedModel& trained_reverse() {
+  static const TrainedModel model({"--train-src", "data/toy/train.en", "--train-tgt", "data/toy/train.de",
+                                   "--valid-src", "data/toy/valid.en", "--valid-tgt", "data/toy/valid.de"});
+  return require_trained(model);
 }
 
 }  // namespace
