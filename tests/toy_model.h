@@ -48,7 +48,9 @@ inline ToyModel toy_pairs(const std::filesystem::path& dir, size_t pairs,
 
 /// Trains toy->model (created from `options`, seed 1234) on toy->examples for `steps`
 /// Adam steps: lr 3e-3, warmup 40, inverse-sqrt decay, clipping at 1, no label smoothing.
-inline void overfit(ToyModel* toy, const crosstalk::model::ModelOptions& options, int steps) {
+/// With `guided`: plus guided->weight times the guided alignment loss of the examples' links.
+inline void overfit(ToyModel* toy, const crosstalk::model::ModelOptions& options, int steps,
+                    const crosstalk::train::GuidedAlignmentOptions* guided = nullptr) {
   namespace ct = crosstalk;
   torch::manual_seed(1234);
   toy->model = ct::model::Transformer(options, ct::text::kPadId);
@@ -63,10 +65,11 @@ inline void overfit(ToyModel* toy, const crosstalk::model::ModelOptions& options
       if (step++ >= steps) break;
       for (auto& group : adam.param_groups()) group.options().set_lr(schedule(step));
       auto batch = ct::train::collate(toy->examples, indices, ct::text::kPadId, ct::text::kBosId,
-                                      ct::text::kEosId, torch::kCPU);
-      auto out = ct::train::batch_loss(model, batch, 0.0);
+                                      ct::text::kEosId, torch::kCPU, guided != nullptr);
+      auto out = ct::train::batch_loss(model, batch, 0.0, guided);
+      auto total = guided ? out.loss + guided->weight * out.alignment_loss : out.loss;
       adam.zero_grad();
-      (out.loss / static_cast<double>(out.tokens)).backward();
+      (total / static_cast<double>(out.tokens)).backward();
       torch::nn::utils::clip_grad_norm_(model->parameters(), 1.0);
       adam.step();
     }

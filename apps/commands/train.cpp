@@ -71,6 +71,22 @@ std::string resume_command_line(const std::string& program, const std::vector<st
   return has_resume ? line : line + " --resume";
 }
 
+// "N" (a positive integer) or the keyword, which means `keyword_value`.
+int64_t parse_index_or(const std::string& text, const std::string& flag, const std::string& keyword,
+                       int64_t keyword_value) {
+  if (text == keyword) return keyword_value;
+  size_t used = 0;
+  int64_t value = 0;
+  try {
+    value = std::stoll(text, &used);
+  } catch (const std::exception&) {
+    used = 0;
+  }
+  if (used == 0 || used != text.size() || value < 1)
+    throw UserError(flag + " must be a positive integer or '" + keyword + "', got '" + text + "'");
+  return value;
+}
+
 }  // namespace
 
 int run_train(const std::string& program, std::vector<std::string> args) {
@@ -122,6 +138,20 @@ int run_train(const std::string& program, std::vector<std::string> args) {
   app.add_option("--label-smoothing", o.label_smoothing, "label smoothing of the cross-entropy")->capture_default_str()->group(optim);
   app.add_option("--clip-norm", o.clip_norm, "gradient-norm clipping (0 = off)")->capture_default_str()->group(optim);
 
+  const std::string guided = "Guided alignment";
+  std::string guided_layer = "default", guided_head = "avg";
+  app.add_option("--guided-alignment", o.guided.path,
+                 "Pharaoh word links of the training pairs (src-tgt, 0-based whitespace words, one line per line "
+                 "of the training files): train a cross-attention to follow them")->group(guided);
+  app.add_option("--guided-alignment-weight", o.guided.weight,
+                 "factor of the alignment loss (summed over linked target pieces) beside the translation loss")
+      ->capture_default_str()->group(guided);
+  app.add_option("--guided-alignment-layer", guided_layer,
+                 "decoder layer (1-based) to guide, or 'default' (the penultimate, which align reads)")
+      ->capture_default_str()->group(guided);
+  app.add_option("--guided-alignment-head", guided_head, "head (1-based) to guide, or 'avg' (the heads' mean)")
+      ->capture_default_str()->group(guided);
+
   const std::string stopping = "Stopping and validation";
   app.add_option("--max-epochs", o.max_epochs, "stop after this many epochs (0 = no limit)")->capture_default_str()->group(stopping);
   app.add_option("--max-steps", o.max_steps, "stop after this many updates (0 = no limit)")->capture_default_str()->group(stopping);
@@ -146,6 +176,9 @@ int run_train(const std::string& program, std::vector<std::string> args) {
   resolve_prefix(train_prefix, src_lang, tgt_lang, "--train-prefix", &o.train_src, &o.train_tgt);
   resolve_prefix(valid_prefix, src_lang, tgt_lang, "--valid-prefix", &o.valid_src, &o.valid_tgt);
   m.check();
+  o.guided.layer = parse_index_or(guided_layer, "--guided-alignment-layer", "default",
+                                  train::GuidedAlignmentOptions::kDefaultLayer);
+  o.guided.head = parse_index_or(guided_head, "--guided-alignment-head", "avg", 0);
   if (o.log_every <= 0) throw UserError("--log-every must be positive");
   o.resume_command = resume_command;
   setup_runtime(o.threads);

@@ -70,6 +70,7 @@ ParallelCorpus read_parallel(const std::string& src_path, const std::string& tgt
   corpus.repaired = keep_empty ? static_cast<size_t>(src.flawed_count + tgt.flawed_count) : 0;
   corpus.src.reserve(src.lines.size());
   corpus.tgt.reserve(tgt.lines.size());
+  corpus.file_lines = src.lines.size();
   for (size_t i = 0; i < src.lines.size(); ++i) {
     if (!keep_empty && (src.flawed[i] || tgt.flawed[i])) {
       ++corpus.skipped_flawed;
@@ -81,6 +82,7 @@ ParallelCorpus read_parallel(const std::string& src_path, const std::string& tgt
     }
     corpus.src.push_back(std::move(src.lines[i]));
     corpus.tgt.push_back(std::move(tgt.lines[i]));
+    corpus.line_numbers.push_back(i + 1);
   }
   if (corpus.skipped_flawed > 0)
     spdlog::warn("skipped {} of {} sentence pairs of '{}' and '{}': invalid UTF-8 or NUL bytes", corpus.skipped_flawed,

@@ -41,7 +41,8 @@ std::vector<std::vector<size_t>> make_batches(const std::vector<Example>& exampl
 }
 
 Batch collate(const std::vector<Example>& examples, const std::vector<size_t>& indices,
-              int64_t pad_id, int64_t bos_id, int64_t eos_id, const torch::Device& device) {
+              int64_t pad_id, int64_t bos_id, int64_t eos_id, const torch::Device& device,
+              bool with_alignment) {
   TORCH_CHECK(!indices.empty(), "collate needs at least one example");
   size_t src_len = 0, tgt_len = 0;
   for (size_t i : indices) {
@@ -74,6 +75,15 @@ Batch collate(const std::vector<Example>& examples, const std::vector<size_t>& i
   batch.src = src.to(device);
   batch.tgt_in = tgt_in.to(device);
   batch.tgt_out = tgt_out.to(device);
+  if (with_alignment) {
+    std::vector<const std::vector<PieceLink>*> links;
+    for (size_t i : indices) {
+      links.push_back(&examples[i].links);
+      for (size_t k = 0; k < examples[i].links.size(); ++k)  // links are sorted by target piece
+        if (k == 0 || examples[i].links[k].tgt != examples[i].links[k - 1].tgt) ++batch.aligned_rows;
+    }
+    batch.alignment = alignment_labels(links, static_cast<int64_t>(tgt_len), static_cast<int64_t>(src_len)).to(device);
+  }
   return batch;
 }
 

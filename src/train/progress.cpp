@@ -25,6 +25,12 @@ std::string format_progress(const ProgressInfo& info) {
                 static_cast<long long>(info.step), static_cast<long long>(info.epoch), info.loss,
                 info.lr, info.tokens_per_second, format_duration(info.elapsed_seconds).c_str());
   std::string line = buf;
+  if (info.alignment_loss >= 0) {
+    std::snprintf(buf, sizeof buf, " | alignment loss %.3f", info.alignment_loss);
+    // beside the translation loss: after "loss X.XXX"
+    const auto at = line.find(" | lr ");
+    line.insert(at == std::string::npos ? line.size() : at, buf);
+  }
   if (info.eta_seconds >= 0) line += " | ETA " + format_duration(info.eta_seconds);
   return line;
 }

@@ -51,6 +51,7 @@ std::string format_log_entry(const TrainLogEntry& e) {
     j["bleu"] = e.bleu;
   } else {
     j["loss"] = e.loss;
+    if (e.alignment_loss >= 0) j["alignment_loss"] = e.alignment_loss;
     j["lr"] = e.lr;
     j["tok_per_s"] = e.tokens_per_second;
   }
@@ -72,6 +73,7 @@ std::optional<TrainLogEntry> parse_log_entry(const std::string& line) {
   if (j.contains("epoch") && j["epoch"].is_number_integer()) e.epoch = j["epoch"].get<int64_t>();
   number("elapsed", &e.elapsed_seconds);
   number("loss", &e.loss);
+  number("alignment_loss", &e.alignment_loss);
   number("lr", &e.lr);
   number("tok_per_s", &e.tokens_per_second);
   number("valid_loss", &e.valid_loss);

@@ -4,6 +4,7 @@
 #include <torch/torch.h>
 #include <unistd.h>
 
+#include <cmath>
 #include <cstdio>
 #include <filesystem>
 #include <nlohmann/json.hpp>
@@ -37,6 +38,18 @@ void check_options(const TrainOptions& o) {
   if (o.max_epochs <= 0 && o.max_steps <= 0 && o.minutes <= 0) fail("no stopping rule: set --max-epochs, --max-steps or --minutes");
   if (o.save_every < 0) fail("--save-every must not be negative");
   if (!(o.save_every_minutes >= 0)) fail("--save-every-minutes must not be negative");
+  if (!(o.guided.weight >= 0) || !std::isfinite(o.guided.weight)) fail("--guided-alignment-weight must be a finite number >= 0");
+}
+
+// The guided layer and head must exist in the model (known once it is built or loaded).
+void check_guided(const GuidedAlignmentOptions& g, const model::ModelOptions& m) {
+  if (!g.enabled()) return;
+  if (g.layer != GuidedAlignmentOptions::kDefaultLayer && (g.layer < 1 || g.layer > m.decoder_layers()))
+    throw UserError("--guided-alignment-layer " + std::to_string(g.layer) + ": the decoder has layers 1.." +
+                    std::to_string(m.decoder_layers()) + " (or 'default')");
+  if (g.head < 0 || g.head > m.heads())
+    throw UserError("--guided-alignment-head " + std::to_string(g.head) + ": each layer has heads 1.." +
+                    std::to_string(m.heads()) + " (or 'avg')");
 }
 
 // Temporary files a kill left behind: never complete, never read.
@@ -90,12 +103,15 @@ void Trainer::prepare() {
   data_ = prepare_data(o, raw, vocab_);
   if (interrupt_requested()) return;
   open_model(model_options_);
+  check_guided(o.guided, model_options_);
   translator_ = std::make_unique<search::Translator>(model_, vocab_, device_);
   schedule_ = InverseSqrtSchedule(o.lr, o.warmup);
   tty_ = isatty(fileno(stderr));
   const auto cpu_double = torch::TensorOptions().dtype(torch::kDouble).device(device_);
   log_loss_sum_ = torch::zeros({}, cpu_double);
   tty_loss_sum_ = torch::zeros({}, cpu_double);
+  log_align_sum_ = torch::zeros({}, cpu_double);
+  tty_align_sum_ = torch::zeros({}, cpu_double);
   validated_at_ = state_.validations > 0 ? state_.step : -1;
   saved_at_ = o.resume ? state_.step : -1;
 }
@@ -146,12 +162,17 @@ StepResult Trainer::step(const Batch& batch) {
   for (auto& group : optimizer_->param_groups())
     static_cast<torch::optim::AdamOptions&>(group.options()).lr(result.lr);
   for (auto& p : model_->parameters()) p.mutable_grad() = torch::Tensor();  // set to none: backward writes, not adds
-  auto out = batch_loss(model_, batch, options_.label_smoothing);
-  (out.loss / static_cast<double>(out.tokens)).backward();
+  const auto& guided = options_.guided;
+  auto out = batch_loss(model_, batch, options_.label_smoothing, guided.enabled() ? &guided : nullptr);
+  auto total = out.loss;
+  if (out.alignment_loss.defined()) total = total + guided.weight * out.alignment_loss;
+  (total / static_cast<double>(out.tokens)).backward();
   if (options_.clip_norm > 0) torch::nn::utils::clip_grad_norm_(model_->parameters(), options_.clip_norm);
   optimizer_->step();
   result.loss_sum = out.loss.detach();
   result.tokens = out.tokens;
+  if (out.alignment_loss.defined()) result.alignment_loss_sum = out.alignment_loss.detach();
+  result.aligned_rows = out.aligned_rows;
   state_.step++;
   state_.tgt_tokens += batch.tgt_tokens;
   if (device_.is_cuda()) torch::cuda::synchronize();
@@ -166,6 +187,12 @@ void Trainer::log(const StepResult& r, double eta) {
   tty_loss_sum_ += r.loss_sum;
   log_tokens_ += r.tokens;
   tty_tokens_ += r.tokens;
+  if (r.alignment_loss_sum.defined()) {
+    log_align_sum_ += r.alignment_loss_sum;
+    tty_align_sum_ += r.alignment_loss_sum;
+    log_aligned_rows_ += r.aligned_rows;
+    tty_aligned_rows_ += r.aligned_rows;
+  }
   ProgressInfo p;
   p.step = state_.step;
   p.epoch = state_.epoch;
@@ -173,17 +200,25 @@ void Trainer::log(const StepResult& r, double eta) {
   p.tokens_per_second = state_.tgt_tokens / std::max(state_.train_seconds, 1e-9);
   p.elapsed_seconds = seconds_since(run_start_) + seconds_before_;
   p.eta_seconds = stop_.empty() ? eta : 0.0;
+  // Mean of a window's sum; the window restarts.
+  auto take_mean = [](torch::Tensor& sum, int64_t& count) {
+    const double mean = sum.item<double>() / static_cast<double>(std::max<int64_t>(count, 1));
+    sum.zero_();
+    count = 0;
+    return mean;
+  };
+  const bool guided = options_.guided.enabled();
   if (state_.step % options_.log_every == 0 || !stop_.empty()) {
-    p.loss = log_loss_sum_.item<double>() / static_cast<double>(std::max<int64_t>(log_tokens_, 1));
-    log_loss_sum_.zero_();
-    log_tokens_ = 0;
-    log_->append({"train", p.step, p.epoch, p.elapsed_seconds, p.loss, p.lr, p.tokens_per_second});
+    p.loss = take_mean(log_loss_sum_, log_tokens_);
+    p.alignment_loss = guided ? take_mean(log_align_sum_, log_aligned_rows_) : -1.0;
+    TrainLogEntry entry{"train", p.step, p.epoch, p.elapsed_seconds, p.loss, p.lr, p.tokens_per_second};
+    entry.alignment_loss = p.alignment_loss;
+    log_->append(entry);
     if (!tty_) spdlog::info("{}", format_progress(p));
   }
   if (tty_ && (seconds_since(last_print_) >= 1.0 || !stop_.empty())) {
-    p.loss = tty_loss_sum_.item<double>() / static_cast<double>(std::max<int64_t>(tty_tokens_, 1));
-    tty_loss_sum_.zero_();
-    tty_tokens_ = 0;
+    p.loss = take_mean(tty_loss_sum_, tty_tokens_);
+    p.alignment_loss = guided ? take_mean(tty_align_sum_, tty_aligned_rows_) : -1.0;
     std::fprintf(stderr, "\r\033[K%s", format_progress(p).c_str());
     last_print_ = Clock::now();
   }
@@ -292,7 +327,8 @@ void Trainer::run_epoch() {
   const auto batches = make_batches(data_.train, o.max_tokens, &rng);
   state_.rng = rng;
   for (size_t b = static_cast<size_t>(state_.batch_in_epoch); b < batches.size() && stop_.empty(); ++b) {
-    const auto batch = collate(data_.train, batches[b], text::kPadId, text::kBosId, text::kEosId, device_);
+    const auto batch = collate(data_.train, batches[b], text::kPadId, text::kBosId, text::kEosId, device_,
+                               o.guided.enabled());
     const auto result = step(batch);
     state_.batch_in_epoch = static_cast<int64_t>(b) + 1;
     check_stop_rules();

@@ -25,8 +25,20 @@ std::vector<Example> encode_pairs(const text::Vocab& vocab, const text::Parallel
   auto src = vocab.encode_batch(corpus.src, threads);
   auto tgt = vocab.encode_batch(corpus.tgt, threads);
   std::vector<Example> examples(src.size());
-  for (size_t i = 0; i < src.size(); ++i) examples[i] = {std::move(src[i]), std::move(tgt[i])};
+  for (size_t i = 0; i < src.size(); ++i) {
+    examples[i].src = std::move(src[i]);
+    examples[i].tgt = std::move(tgt[i]);
+  }
   return examples;
+}
+
+void log_piece_links(const PieceLinkStats& stats) {
+  spdlog::info("guided alignment: {} training pairs with links, {} piece links", stats.pairs_with_links,
+               stats.piece_links);
+  if (stats.word_count_mismatches > 0)
+    spdlog::warn("guided alignment: {} pairs left without labels: their pieces form another number of words than "
+                 "the raw line (SentencePiece normalization moved a space)",
+                 stats.word_count_mismatches);
 }
 
 }  // namespace
@@ -63,10 +75,13 @@ text::Vocab prepare_vocab(const TrainOptions& o, const ModelDir& dir, const RawD
 }
 
 RawData read_data(const TrainOptions& o) {
-  RawData raw{text::read_parallel(o.train_src, o.train_tgt), text::read_parallel(o.valid_src, o.valid_tgt)};
+  RawData raw;
+  raw.train = text::read_parallel(o.train_src, o.train_tgt);
+  raw.valid = text::read_parallel(o.valid_src, o.valid_tgt);
   if (raw.train.src.empty()) throw UserError("training data '" + o.train_src + "' has no non-empty sentence pairs");
   if (raw.valid.src.empty()) throw UserError("validation data '" + o.valid_src + "' has no non-empty sentence pairs");
   if (raw.train.skipped_empty) spdlog::warn("skipped {} training pairs with an empty side", raw.train.skipped_empty);
+  if (o.guided.enabled()) raw.train_links = read_guided_alignment(o.guided.path, raw.train);
   if (raw.valid.skipped_empty) spdlog::warn("skipped {} validation pairs with an empty side", raw.valid.skipped_empty);
   return raw;
 }
@@ -77,6 +92,7 @@ TrainingData prepare_data(const TrainOptions& o, const RawData& raw, const text:
   const auto& valid_corpus = raw.valid;
   TrainingData data;
   auto all_train = encode_pairs(vocab, train_corpus, o.threads);
+  if (!raw.train_links.empty()) log_piece_links(attach_piece_links(all_train, raw.train_links, train_corpus, vocab));
   for (auto& ex : all_train) {
     if (!ex.src.empty() && !ex.tgt.empty() && static_cast<int64_t>(ex.src.size()) <= o.max_length &&
         static_cast<int64_t>(ex.tgt.size()) <= o.max_length) {

@@ -11,15 +11,27 @@
 
 namespace crosstalk::train {
 
-BatchLoss batch_loss(model::Transformer& model, const Batch& batch, double label_smoothing) {
+BatchLoss batch_loss(model::Transformer& model, const Batch& batch, double label_smoothing,
+                     const GuidedAlignmentOptions* guided) {
+  const bool guide = guided != nullptr && batch.alignment.defined();
   auto encoded = model->encode(batch.src);
-  auto hidden = model->decode(batch.tgt_in, encoded).hidden;          // [batch, tgt_len, d_model]
+  auto decoded = model->decode(batch.tgt_in, encoded, guide);
+  auto hidden = decoded.hidden;                                       // [batch, tgt_len, d_model]
   const int64_t d = hidden.size(-1);
   auto flat_target = batch.tgt_out.reshape({-1});                     // [batch * tgt_len]
   auto keep = flat_target.ne(text::kPadId).nonzero().squeeze(1);      // [tokens]
   auto logits = model->project(hidden.reshape({-1, d}).index_select(0, keep));  // [tokens, vocab]
   auto out = label_smoothed_cross_entropy(logits, flat_target.index_select(0, keep), label_smoothing);
-  return {out.loss, out.nll, out.tokens};
+  BatchLoss result;
+  result.loss = out.loss;
+  result.nll = out.nll;
+  result.tokens = out.tokens;
+  if (guide) {
+    auto attention = guided_attention(decoded.cross_attention, guided->layer, guided->head);  // [batch, tgt_len, src_len]
+    result.alignment_loss = guided_alignment_loss(attention, batch.alignment);
+    result.aligned_rows = batch.aligned_rows;
+  }
+  return result;
 }
 
 ValidationResult validate(model::Transformer& model, const std::vector<Example>& examples,

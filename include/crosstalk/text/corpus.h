@@ -25,6 +25,8 @@ struct ParallelCorpus {
   size_t skipped_empty = 0;   // pairs left out: a blank side (unless keep_empty)
   size_t skipped_flawed = 0;  // pairs left out: invalid UTF-8 or NUL bytes on a side (unless keep_empty)
   size_t repaired = 0;        // lines kept with U+FFFD for their bad bytes (keep_empty)
+  size_t file_lines = 0;      // lines in each of the two files
+  std::vector<size_t> line_numbers;  // 1-based line of each kept pair in the files
 };
 
 /// Reads two line-aligned files. Different line counts -> UserError naming both files

@@ -17,6 +17,7 @@ struct ProgressInfo {
   double tokens_per_second = 0.0;
   double elapsed_seconds = 0.0;
   double eta_seconds = -1.0;   // < 0: no budget, no ETA
+  double alignment_loss = -1.0;  // guided alignment: mean per linked target piece since the last line; < 0: none
 };
 
 std::string format_progress(const ProgressInfo& info);

@@ -16,6 +16,8 @@ struct TrainLogEntry {
   double loss = 0, lr = 0, tokens_per_second = 0;
   // "valid"
   double valid_loss = 0, valid_ppl = 0, bleu = 0;
+  // "train" with guided alignment: the mean alignment loss per linked target piece; < 0: not logged.
+  double alignment_loss = -1;
 };
 
 /// train_log.jsonl in the model directory: one JSON object per line, appended

@@ -35,6 +35,7 @@ struct TrainOptions {
   double adam_beta1 = 0.9, adam_beta2 = 0.98, adam_eps = 1e-9;
   double label_smoothing = 0.1;
   double clip_norm = 1.0;      // 0: no clipping
+  GuidedAlignmentOptions guided;  // guided alignment training (guided_alignment.h); off unless guided.path is set
   // Stopping: whichever comes first (0 = no limit).
   int64_t max_epochs = 100;
   int64_t max_steps = 0;
@@ -75,6 +76,8 @@ struct StepResult {
   torch::Tensor loss_sum;  // label-smoothed loss summed over the batch's target tokens (detached)
   int64_t tokens = 0;
   double lr = 0.0;
+  torch::Tensor alignment_loss_sum;  // guided alignment: summed over linked target pieces (detached); else undefined
+  int64_t aligned_rows = 0;
 };
 
 /// A training run in named phases: prepare (directory, data, vocabulary, model,
@@ -125,8 +128,8 @@ class Trainer {
   std::string stop_;                 // why the loop ends; empty while it runs
   int64_t validated_at_ = -1, saved_at_ = -1;
   // Progress: the log window (every log_every steps) and the terminal's (every second).
-  torch::Tensor log_loss_sum_, tty_loss_sum_;
-  int64_t log_tokens_ = 0, tty_tokens_ = 0;
+  torch::Tensor log_loss_sum_, tty_loss_sum_, log_align_sum_, tty_align_sum_;
+  int64_t log_tokens_ = 0, tty_tokens_ = 0, log_aligned_rows_ = 0, tty_aligned_rows_ = 0;
   bool tty_ = false;
   bool warned_bleu_truncated_ = false;
   Clock::time_point run_start_, last_print_, last_save_;

@@ -27,6 +27,7 @@ struct TrainingData {
 /// vocabulary exists). UserError for unreadable or empty data.
 struct RawData {
   text::ParallelCorpus train, valid;
+  std::vector<align::Alignment> train_links;  // --guided-alignment: the word links of each training pair; else empty
 };
 RawData read_data(const TrainOptions& options);
 

@@ -33,11 +33,16 @@ ValidationResult validate(model::Transformer& model, const std::vector<Example>&
 
 /// Loss of one batch on its non-pad target positions only: the output
 /// projection and softmax never see padding.
+/// With `guided` (and batch.alignment), also the guided-alignment loss of the
+/// selected cross-attention (guided_alignment.h); it is not added to `loss`.
 struct BatchLoss {
   torch::Tensor loss;  // label-smoothed sum over tokens
   torch::Tensor nll;   // sum over tokens
   int64_t tokens = 0;
+  torch::Tensor alignment_loss;  // guided_alignment_loss() summed over linked target pieces; undefined without guidance
+  int64_t aligned_rows = 0;      // target pieces with links
 };
-BatchLoss batch_loss(model::Transformer& model, const Batch& batch, double label_smoothing);
+BatchLoss batch_loss(model::Transformer& model, const Batch& batch, double label_smoothing,
+                     const GuidedAlignmentOptions* guided = nullptr);
 
 }  // namespace crosstalk::train

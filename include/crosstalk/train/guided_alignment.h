@@ -1,0 +1,93 @@
+#pragma once
+
+#include <torch/torch.h>
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "crosstalk/align/alignment.h"
+#include "crosstalk/text/corpus.h"
+#include "crosstalk/text/vocab.h"
+
+namespace crosstalk::train {
+
+/// Guided alignment training (Garg et al. 2019, "Jointly Learning to Align and
+/// Translate with Transformer Models"; Marian's --guided-alignment): one
+/// cross-attention of the decoder is trained towards given word alignments by an
+/// extra cross-entropy, added to the translation loss with `weight`.
+struct GuidedAlignmentOptions {
+  /// Pharaoh links "src-tgt" of the training corpus, one line per line of the
+  /// training files, 0-based whitespace words; empty: guided training is off.
+  std::string path;
+  /// The alignment loss (summed over linked target pieces) is added to the
+  /// translation loss (summed over target tokens) with this factor: 0.05, the
+  /// value of Garg et al. and fairseq's joint alignment example.
+  double weight = 0.05;
+  /// Decoder layer 1..layers; kDefaultLayer: align::default_alignment_layer(),
+  /// the penultimate one, which align reads by default.
+  static constexpr int64_t kDefaultLayer = -1;
+  int64_t layer = kDefaultLayer;
+  /// Head 1..heads; 0: the average of the heads (the matrix align reads by default).
+  int64_t head = 0;
+
+  bool enabled() const { return !path.empty(); }
+};
+
+/// A link between target piece `tgt` and source piece `src` (0-based, BOS/EOS excluded).
+struct PieceLink {
+  int32_t tgt = 0;
+  int32_t src = 0;
+  bool operator==(const PieceLink& o) const { return tgt == o.tgt && src == o.src; }
+};
+
+/// Word links -> piece links: a target piece is linked to every piece of every
+/// source word that its word is linked to. `src_piece_word[p]` / `tgt_piece_word[p]`
+/// is the word of piece p (align::Segmentation::piece_word without EOS). Sorted
+/// by (tgt, src), no duplicates. Links to words that have no piece are ignored.
+std::vector<PieceLink> map_word_links(const align::Alignment& links, const std::vector<int64_t>& src_piece_word,
+                                      const std::vector<int64_t>& tgt_piece_word);
+
+/// Reads the alignment file of a training corpus. The file must have one line per
+/// line of the training files (corpus.file_lines); every link must be "i-j" with i
+/// below the source line's whitespace word count and j below the target's. Returns
+/// the links of each pair the corpus kept (corpus.line_numbers), in order.
+/// UserError "FILE:LINE: ..." for a bad link, or naming both counts when they differ.
+std::vector<align::Alignment> read_guided_alignment(const std::string& path, const text::ParallelCorpus& corpus);
+
+struct Example;
+
+/// What attach_piece_links() did.
+struct PieceLinkStats {
+  int64_t pairs_with_links = 0;
+  int64_t piece_links = 0;
+  /// Pairs whose pieces form another number of words than the raw line has
+  /// (SentencePiece's normalization moved a space): their labels are left out.
+  int64_t word_count_mismatches = 0;
+};
+
+/// Maps each pair's word links (read_guided_alignment()) onto its pieces and
+/// stores them in examples[k].links; examples[k] is the encoding of corpus pair k.
+PieceLinkStats attach_piece_links(std::vector<Example>& examples, const std::vector<align::Alignment>& links,
+                                  const text::ParallelCorpus& corpus, const text::Vocab& vocab);
+
+/// The label distribution of one batch: [batch, tgt_len, src_len] float, row t of
+/// sentence b is uniform over the source pieces linked to target piece t, and all
+/// zero when the piece has no link (the EOS row, padding, unlinked pieces).
+/// links[b] are sentence b's piece links.
+torch::Tensor alignment_labels(const std::vector<const std::vector<PieceLink>*>& links, int64_t tgt_len,
+                               int64_t src_len);
+
+/// The attention guided training acts on: cross_attention as DecoderOutput holds
+/// it (per layer [batch, heads, tgt_len, src_len]) -> [batch, tgt_len, src_len],
+/// layer `layer` (1-based, kDefaultLayer resolved), head `head` (0 = averaged).
+/// UserError if the layer or head does not exist.
+torch::Tensor guided_attention(const std::vector<torch::Tensor>& cross_attention, int64_t layer, int64_t head);
+
+/// The alignment loss: sum over the rows of `labels` that are not all zero of the
+/// cross-entropy -sum_s labels[b, t, s] * log attention[b, t, s]. Its minimum, reached
+/// when attention == labels on those rows, is the labels' entropy. Rows without
+/// links add nothing. attention, labels: [batch, tgt_len, src_len].
+torch::Tensor guided_alignment_loss(const torch::Tensor& attention, const torch::Tensor& labels);
+
+}  // namespace crosstalk::train

@@ -1,0 +1,139 @@
+#include "crosstalk/train/guided_alignment.h"
+
+#include <algorithm>
+#include <limits>
+
+#include "crosstalk/align/attention_record.h"
+#include "crosstalk/align/words.h"
+#include "crosstalk/common/error.h"
+#include "crosstalk/train/batches.h"
+
+namespace crosstalk::train {
+
+namespace {
+
+int64_t whitespace_words(const std::string& line) {
+  int64_t words = 0;
+  bool in_word = false;
+  for (unsigned char c : line) {
+    const bool space = c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\v' || c == '\f';
+    if (!space && !in_word) ++words;
+    in_word = !space;
+  }
+  return words;
+}
+
+}  // namespace
+
+std::vector<PieceLink> map_word_links(const align::Alignment& links, const std::vector<int64_t>& src_piece_word,
+                                      const std::vector<int64_t>& tgt_piece_word) {
+  std::vector<PieceLink> out;
+  for (int32_t t = 0; t < static_cast<int32_t>(tgt_piece_word.size()); ++t) {
+    for (const auto& link : links) {
+      if (link.tgt != tgt_piece_word[t]) continue;
+      for (int32_t s = 0; s < static_cast<int32_t>(src_piece_word.size()); ++s)
+        if (src_piece_word[s] == link.src) out.push_back({t, s});
+    }
+  }
+  std::sort(out.begin(), out.end(), [](const PieceLink& a, const PieceLink& b) {
+    return a.tgt != b.tgt ? a.tgt < b.tgt : a.src < b.src;
+  });
+  out.erase(std::unique(out.begin(), out.end()), out.end());
+  return out;
+}
+
+std::vector<align::Alignment> read_guided_alignment(const std::string& path, const text::ParallelCorpus& corpus) {
+  const auto lines = text::read_lines(path, text::FlawedLines::repair);
+  if (lines.size() != corpus.file_lines)
+    throw UserError("--guided-alignment '" + path + "' has " + std::to_string(lines.size()) +
+                    " lines, the training files have " + std::to_string(corpus.file_lines) + ": one line of links per sentence pair");
+  std::vector<align::Alignment> out;
+  out.reserve(corpus.line_numbers.size());
+  for (size_t k = 0; k < corpus.line_numbers.size(); ++k) {
+    const size_t number = corpus.line_numbers[k];
+    const std::string where = path + ":" + std::to_string(number);
+    auto links = align::parse_pharaoh(lines[number - 1], where);
+    const int64_t src_words = whitespace_words(corpus.src[k]), tgt_words = whitespace_words(corpus.tgt[k]);
+    for (const auto& link : links) {
+      if (link.src >= src_words || link.tgt >= tgt_words)
+        throw UserError(where + ": link " + std::to_string(link.src) + "-" + std::to_string(link.tgt) +
+                        " is outside the pair (source has " + std::to_string(src_words) + " words, target " +
+                        std::to_string(tgt_words) + ")");
+    }
+    out.push_back(std::move(links));
+  }
+  return out;
+}
+
+PieceLinkStats attach_piece_links(std::vector<Example>& examples, const std::vector<align::Alignment>& links,
+                                  const text::ParallelCorpus& corpus, const text::Vocab& vocab) {
+  TORCH_CHECK(examples.size() == links.size() && links.size() == corpus.src.size(),
+              "attach_piece_links: ", examples.size(), " examples, ", links.size(), " alignments, ",
+              corpus.src.size(), " pairs");
+  PieceLinkStats stats;
+  auto piece_words = [&vocab](const std::vector<int>& ids) {
+    std::vector<std::string> pieces;
+    pieces.reserve(ids.size());
+    for (int id : ids) pieces.push_back(vocab.piece(id));
+    return align::segment_words(pieces, false);
+  };
+  for (size_t k = 0; k < examples.size(); ++k) {
+    auto& ex = examples[k];
+    ex.links.clear();
+    if (links[k].empty()) continue;
+    const auto src = piece_words(ex.src), tgt = piece_words(ex.tgt);
+    if (src.real_words != whitespace_words(corpus.src[k]) || tgt.real_words != whitespace_words(corpus.tgt[k])) {
+      ++stats.word_count_mismatches;
+      continue;
+    }
+    ex.links = map_word_links(links[k], src.piece_word, tgt.piece_word);
+    stats.piece_links += static_cast<int64_t>(ex.links.size());
+    if (!ex.links.empty()) ++stats.pairs_with_links;
+  }
+  return stats;
+}
+
+torch::Tensor alignment_labels(const std::vector<const std::vector<PieceLink>*>& links, int64_t tgt_len,
+                               int64_t src_len) {
+  const auto n = static_cast<int64_t>(links.size());
+  auto labels = torch::zeros({n, tgt_len, src_len}, torch::kFloat);
+  auto a = labels.accessor<float, 3>();
+  for (int64_t b = 0; b < n; ++b) {
+    for (const auto& link : *links[b]) {
+      TORCH_CHECK(link.tgt >= 0 && link.tgt < tgt_len && link.src >= 0 && link.src < src_len, "piece link ",
+                  link.tgt, "-", link.src, " outside the batch's [", tgt_len, ", ", src_len, "]");
+      a[b][link.tgt][link.src] = 1.0f;
+    }
+  }
+  return labels / labels.sum(-1, true).clamp_min(1.0);
+}
+
+torch::Tensor guided_attention(const std::vector<torch::Tensor>& cross_attention, int64_t layer, int64_t head) {
+  const auto layers = static_cast<int64_t>(cross_attention.size());
+  TORCH_CHECK(layers > 0, "guided alignment needs the decoder's cross-attention (decode with need_weights)");
+  if (layer == GuidedAlignmentOptions::kDefaultLayer) layer = align::default_alignment_layer(layers);
+  if (layer < 1 || layer > layers)
+    throw UserError("--guided-alignment-layer " + std::to_string(layer) + ": the decoder has layers 1.." +
+                    std::to_string(layers) + " (or 'default')");
+  const auto& weights = cross_attention[layer - 1];  // [batch, heads, tgt_len, src_len]
+  const int64_t heads = weights.size(1);
+  if (head < 0 || head > heads)
+    throw UserError("--guided-alignment-head " + std::to_string(head) + ": each layer has heads 1.." +
+                    std::to_string(heads) + " (or 'avg')");
+  return head == 0 ? weights.mean(1) : weights.select(1, head - 1);
+}
+
+torch::Tensor guided_alignment_loss(const torch::Tensor& attention, const torch::Tensor& labels) {
+  TORCH_CHECK(attention.dim() == 3 && attention.sizes() == labels.sizes(),
+              "guided alignment loss expects attention and labels [batch, tgt_len, src_len], got ",
+              attention.sizes(), " and ", labels.sizes());
+  // log only where a label is non-zero: elsewhere 0 * log(0) would be NaN. The
+  // floor keeps an underflowed weight finite (its gradient is then cut, as a
+  // weight below FLT_MIN is lost anyway).
+  const auto linked = labels > 0;
+  const auto safe = attention.masked_fill(linked.logical_not(), 1.0)
+                        .clamp_min(std::numeric_limits<float>::min());
+  return -(labels.to(attention.scalar_type()) * safe.log()).sum();
+}
+
+}  // namespace crosstalk::train
