@@ -20,6 +20,6 @@ fi
 
 echo "demo.sh: in the translator, ':align on' shows each translation's cross-attention and" \
      "':save NAME' writes it as NAME.svg and NAME.png; word alignments of a file:" \
-     "./build/crosstalk align --model $MODEL_DIR --src data/align/multi30k_val30.de" \
-     "--tgt data/align/multi30k_val30.en --gold data/align/multi30k_val30.gold --heatmap maps/" >&2
+     "./build/crosstalk align --model $MODEL_DIR --src data/align/multi30k_dev.de" \
+     "--tgt data/align/multi30k_dev.en --gold data/align/multi30k_dev.gold --heatmap maps/" >&2
 exec ./build/crosstalk translate --model "$MODEL_DIR"

@@ -59,3 +59,38 @@ TEST_CASE("AER: empty hypotheses and mismatched sentence counts", "[align][aer]"
   CHECK(s.aer == 1.0);
   CHECK_THROWS_AS(al::score_alignments({gold, gold}, {al::Alignment{}}), std::invalid_argument);
 }
+
+TEST_CASE("AER bootstrap: the interval holds the AER, narrows with more sentences, and is reproducible",
+          "[align][aer]") {
+  // Sentence k is perfect when k % 3 != 0, and half wrong otherwise: the per-sentence AER varies.
+  auto make = [](size_t n, std::vector<al::GoldAlignment>* gold, std::vector<al::Alignment>* hyp) {
+    for (size_t k = 0; k < n; ++k) {
+      gold->push_back(al::parse_gold("0-0 1-1 2-2 3-3", "g"));
+      hyp->push_back(al::parse_pharaoh(k % 3 == 0 ? "0-0 1-1 2-3 3-2" : "0-0 1-1 2-2 3-3", "h"));
+    }
+  };
+  std::vector<al::GoldAlignment> gold30, gold300;
+  std::vector<al::Alignment> hyp30, hyp300;
+  make(30, &gold30, &hyp30);
+  make(300, &gold300, &hyp300);
+  const double aer = al::score_alignments(gold30, hyp30).aer;
+  const auto small = al::bootstrap_aer(gold30, hyp30);
+  const auto large = al::bootstrap_aer(gold300, hyp300);
+  INFO("30 sentences: AER " << aer << " " << small.to_string() << "; 300: " << large.to_string());
+  CHECK(small.low < aer);
+  CHECK(aer < small.high);
+  CHECK(large.low <= aer);
+  CHECK(aer <= large.high);
+  // The spread of a mean of n draws shrinks as 1 / sqrt(n): ten times the sentences,
+  // about a third of the width (below a half leaves room for the resampling's own noise).
+  CHECK(large.high - large.low < 0.5 * (small.high - small.low));
+  const auto again = al::bootstrap_aer(gold30, hyp30);
+  CHECK(again.low == small.low);
+  CHECK(again.high == small.high);
+  // Every sentence perfect: every resample is perfect.
+  std::vector<al::Alignment> perfect(30, al::parse_pharaoh("0-0 1-1 2-2 3-3", "h"));
+  const auto zero = al::bootstrap_aer(gold30, perfect);
+  CHECK(zero.low == 0.0);
+  CHECK(zero.high == 0.0);
+  CHECK_THROWS_AS(al::bootstrap_aer(gold30, {}), std::invalid_argument);
+}

@@ -36,22 +36,28 @@ std::vector<AttentionRecord> forced_attention(model::Transformer& model, const t
   const auto device = model->parameters().front().device();
   const auto max_len = static_cast<size_t>(model->options().max_positions() - 1);  // + EOS / BOS
   const size_t n = sources.size(), step = static_cast<size_t>(std::max<int64_t>(batch_size, 1));
-  std::vector<AttentionRecord> out;
-  out.reserve(n);
+  // Batches of similar lengths pad less: encode everything, run the pairs in order of
+  // (source, target) length, and put each record back at its pair's place.
+  std::vector<text::LimitedIds> src_enc, tgt_enc;
+  src_enc.reserve(n);
+  tgt_enc.reserve(n);
+  for (size_t i = 0; i < n; ++i) {
+    src_enc.push_back(text::encode_limited(vocab, sources[i], max_len));
+    tgt_enc.push_back(text::encode_limited(vocab, targets[i], max_len));
+  }
+  std::vector<size_t> order(n);
+  for (size_t i = 0; i < n; ++i) order[i] = i;
+  std::stable_sort(order.begin(), order.end(), [&](size_t a, size_t b) {
+    const auto la = src_enc[a].ids.size(), lb = src_enc[b].ids.size();
+    return la != lb ? la < lb : tgt_enc[a].ids.size() < tgt_enc[b].ids.size();
+  });
+  std::vector<AttentionRecord> out(n);
   for (size_t start = 0; start < n; start += step) {
     const size_t end = std::min(n, start + step);
-    std::vector<std::vector<int>> src_ids, tgt_ids;
-    std::vector<bool> src_cut, tgt_cut;
     size_t src_width = 0, tgt_width = 0;
-    for (size_t i = start; i < end; ++i) {
-      auto src_encoded = text::encode_limited(vocab, sources[i], max_len);
-      auto tgt_encoded = text::encode_limited(vocab, targets[i], max_len);
-      src_ids.push_back(std::move(src_encoded.ids));
-      tgt_ids.push_back(std::move(tgt_encoded.ids));
-      src_cut.push_back(src_encoded.truncated);
-      tgt_cut.push_back(tgt_encoded.truncated);
-      src_width = std::max(src_width, src_ids.back().size() + 1);
-      tgt_width = std::max(tgt_width, tgt_ids.back().size() + 1);
+    for (size_t k = start; k < end; ++k) {
+      src_width = std::max(src_width, src_enc[order[k]].ids.size() + 1);
+      tgt_width = std::max(tgt_width, tgt_enc[order[k]].ids.size() + 1);
     }
     const auto rows = static_cast<int64_t>(end - start);
     auto src = torch::full({rows, static_cast<int64_t>(src_width)}, text::kPadId, torch::kLong);     // pieces + EOS
@@ -59,23 +65,26 @@ std::vector<AttentionRecord> forced_attention(model::Transformer& model, const t
     auto s = src.accessor<int64_t, 2>();
     auto t = tgt_in.accessor<int64_t, 2>();
     for (int64_t r = 0; r < rows; ++r) {
-      for (size_t j = 0; j < src_ids[r].size(); ++j) s[r][j] = src_ids[r][j];
-      s[r][src_ids[r].size()] = text::kEosId;
+      const auto& src_ids = src_enc[order[start + r]].ids;
+      const auto& tgt_ids = tgt_enc[order[start + r]].ids;
+      for (size_t j = 0; j < src_ids.size(); ++j) s[r][j] = src_ids[j];
+      s[r][src_ids.size()] = text::kEosId;
       t[r][0] = text::kBosId;
-      for (size_t j = 0; j < tgt_ids[r].size(); ++j) t[r][j + 1] = tgt_ids[r][j];
+      for (size_t j = 0; j < tgt_ids.size(); ++j) t[r][j + 1] = tgt_ids[j];
     }
     auto encoded = model->encode(src.to(device));
     auto decoded = model->decode(tgt_in.to(device), encoded, /*need_weights=*/true);
     // per layer [rows, heads, tgt_width, src_width] -> [rows, layers, heads, tgt_width, src_width]
     auto all = torch::stack(decoded.cross_attention, 1).to(torch::kCPU, torch::kFloat);
     for (int64_t r = 0; r < rows; ++r) {
-      const auto tl = static_cast<int64_t>(tgt_ids[r].size()) + 1, sl = static_cast<int64_t>(src_ids[r].size()) + 1;
-      const size_t i = start + static_cast<size_t>(r);
-      out.push_back(make_record(surface_pieces(vocab, sources[i], src_ids[r]),
-                                surface_pieces(vocab, targets[i], tgt_ids[r]),
-                                all[r].narrow(2, 0, tl).narrow(3, 0, sl)));
-      out.back().src_truncated = src_cut[r];
-      out.back().tgt_truncated = tgt_cut[r];
+      const size_t i = order[start + static_cast<size_t>(r)];
+      const auto& src_ids = src_enc[i].ids;
+      const auto& tgt_ids = tgt_enc[i].ids;
+      const auto tl = static_cast<int64_t>(tgt_ids.size()) + 1, sl = static_cast<int64_t>(src_ids.size()) + 1;
+      out[i] = make_record(surface_pieces(vocab, sources[i], src_ids), surface_pieces(vocab, targets[i], tgt_ids),
+                           all[r].narrow(2, 0, tl).narrow(3, 0, sl));
+      out[i].src_truncated = src_enc[i].truncated;
+      out[i].tgt_truncated = tgt_enc[i].truncated;
     }
   }
   return out;

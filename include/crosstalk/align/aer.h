@@ -32,4 +32,19 @@ struct AlignmentScore {
 /// precision / recall 0 where the denominator is 0 (AER 1 when both are empty).
 AlignmentScore score_alignments(const std::vector<GoldAlignment>& gold, const std::vector<Alignment>& hyp);
 
+/// A bootstrap confidence interval of the corpus AER (Koehn 2004's resampling
+/// for BLEU, applied to AER): `samples` test sets of as many sentences, drawn
+/// with replacement from the scored ones (std::mt19937_64 seeded with `seed`, so
+/// the interval is reproducible), each scored as a whole; the interval holds the
+/// middle `level` of their AERs (percentile method).
+struct AerInterval {
+  double low = 0.0, high = 0.0;
+  double level = 0.95;
+  int64_t samples = 0;
+  /// "[0.1812, 0.2254]"
+  std::string to_string() const;
+};
+AerInterval bootstrap_aer(const std::vector<GoldAlignment>& gold, const std::vector<Alignment>& hyp,
+                          int64_t samples = 1000, double level = 0.95, uint64_t seed = 12345);
+
 }  // namespace crosstalk::align
