@@ -101,6 +101,13 @@ TEST_CASE("the alignment file must match the training files line by line", "[gui
     CHECK_THROWS_WITH(tr::read_guided_alignment((tmp.path / "bad.align").string(), corpus),
                       Catch::Contains("bad.align:1"));
   }
+  SECTION("a no-break space separates words, as align counts them") {
+    write(tmp.path / "n.de", "nummer\xc2\xa0" "28\n");
+    write(tmp.path / "n.en", "number 28\n");
+    const auto nbsp = ct::text::read_parallel((tmp.path / "n.de").string(), (tmp.path / "n.en").string());
+    write(tmp.path / "n.align", "0-0 1-1\n");
+    CHECK(tr::read_guided_alignment((tmp.path / "n.align").string(), nbsp).size() == 1);
+  }
   SECTION("a missing file") {
     CHECK_THROWS_AS(tr::read_guided_alignment((tmp.path / "none.align").string(), corpus), ct::UserError);
   }

@@ -6,17 +6,27 @@
 #include "crosstalk/align/attention_record.h"
 #include "crosstalk/align/words.h"
 #include "crosstalk/common/error.h"
+#include "crosstalk/common/utf8.h"
 #include "crosstalk/train/batches.h"
 
 namespace crosstalk::train {
 
 namespace {
 
+// Words as crosstalk's alignments count them: the tokens between spaces after
+// SentencePiece's NFKC normalization, which turns the Unicode spaces (category Zs:
+// U+00A0 no-break space, U+2000..U+200A, U+202F, U+205F, U+3000, U+1680) into ' '.
+// "Nummer\u00A028." is two words, as align writes it.
+bool is_space(char32_t c) {
+  return c == U' ' || c == U'\t' || c == U'\n' || c == U'\r' || c == U'\v' || c == U'\f' || c == 0xA0 ||
+         c == 0x1680 || (c >= 0x2000 && c <= 0x200A) || c == 0x202F || c == 0x205F || c == 0x3000;
+}
+
 int64_t whitespace_words(const std::string& line) {
   int64_t words = 0;
   bool in_word = false;
-  for (unsigned char c : line) {
-    const bool space = c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\v' || c == '\f';
+  for (char32_t c : decode_utf8(line)) {
+    const bool space = is_space(c);
     if (!space && !in_word) ++words;
     in_word = !space;
   }

@@ -50,7 +50,9 @@ std::vector<PieceLink> map_word_links(const align::Alignment& links, const std::
 
 /// Reads the alignment file of a training corpus. The file must have one line per
 /// line of the training files (corpus.file_lines); every link must be "i-j" with i
-/// below the source line's whitespace word count and j below the target's. Returns
+/// below the source line's word count and j below the target's. Words are the
+/// whitespace-separated tokens, Unicode spaces (U+00A0 ...) included, as SentencePiece's
+/// normalization makes them and align writes them. Returns
 /// the links of each pair the corpus kept (corpus.line_numbers), in order.
 /// UserError "FILE:LINE: ..." for a bad link, or naming both counts when they differ.
 std::vector<align::Alignment> read_guided_alignment(const std::string& path, const text::ParallelCorpus& corpus);
