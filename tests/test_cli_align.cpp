@@ -23,12 +23,22 @@ void check_pharaoh(const std::string& line, size_t src_words, size_t tgt_words) 
   for (size_t t = 0; t < tgt_words; ++t) CHECK(target_seen[t]);  // argmax: every target word is linked
 }
 
+/// How often `needle` occurs in `text`.
+size_t count_of(const std::string& text, const std::string& needle) {
+  size_t n = 0;
+  for (auto at = text.find(needle); at != std::string::npos; at = text.find(needle, at + 1)) ++n;
+  return n;
+}
+
 size_t word_count(const std::string& s) {
   std::istringstream in(s);
   size_t n = 0;
   for (std::string w; in >> w;) ++n;
   return n;
 }
+
+/// The links of a Pharaoh line.
+size_t link_count(const std::string& pharaoh) { return word_count(pharaoh); }
 
 }  // namespace
 
@@ -60,6 +70,11 @@ TEST_CASE("cli: align writes Pharaoh alignments, heatmaps and JSON", "[cli][alig
     CHECK(contains(svg, "layer 1 of 1"));
     std::istringstream words(src5[0] + " " + tgt5[0]);
     for (std::string w; words >> w;) CHECK(contains(svg, ">" + w + "<"));
+    for (int i = 1; i <= 5; ++i) {  // one marked cell per link written, and the note saying what they are
+      const std::string map = read_file(tmp / ("maps/sentence-000" + std::to_string(i) + ".svg"));
+      CHECK(count_of(map, "class=\"link\"") == link_count(lines[static_cast<size_t>(i - 1)]));
+      CHECK(contains(map, ">word alignment links<"));
+    }
     const std::string json = read_file(tmp / "att.json");
     for (const char* key : {"\"format\": \"crosstalk-attention-1\"", "\"src_pieces\"", "\"tgt_words\"", "\"attention\"",
                             "\"word_attention\"", "\"alignment\""})
@@ -155,6 +170,8 @@ TEST_CASE("cli: interactive :align shows a terminal heatmap and :save writes the
   CHECK(contains(r.out, "nothing to save yet"));
   CHECK(contains(r.out, "cross-attention, layer 1 of 1, heads averaged"));
   CHECK(contains(r.out, "\xE2\x96\x88"));  // a full block: the strongest cells
+  CHECK(contains(r.out, "\n* alignment link"));  // the linked cells are marked, and the key says so
+  CHECK(contains(read_file(tmp / "last.svg"), "class=\"link\""));
   std::istringstream words(src[0]);
   for (std::string w; words >> w;) CHECK(contains(r.out, w));  // source words in the column legend
   CHECK(fs::is_regular_file(tmp / "last.svg"));

@@ -24,6 +24,28 @@ const TrainedModel& trained_reverse() {
   return require_trained(model);
 }
 
+/// How often `needle` occurs in `text`.
+size_t count_of(const std::string& text, const std::string& needle) {
+  size_t n = 0;
+  for (auto at = text.find(needle); at != std::string::npos; at = text.find(needle, at + 1)) ++n;
+  return n;
+}
+
+/// A translate output line "text ||| links": the two parts (REQUIREs the bar).
+std::pair<std::string, std::string> split_bar(const std::string& line) {
+  const auto bar = line.find(" ||| ");
+  INFO("line: " << line);
+  REQUIRE(bar != std::string::npos);
+  return {line.substr(0, bar), line.substr(bar + 5)};
+}
+
+size_t words_of(const std::string& s) {
+  std::istringstream in(s);
+  size_t n = 0;
+  for (std::string w; in >> w;) ++n;
+  return n;
+}
+
 }  // namespace
 
 TEST_CASE("cli: symmetrize combines two Pharaoh files as atools does", "[cli][symmetrize]") {
@@ -152,6 +174,10 @@ TEST_CASE("cli: align --reverse-model symmetrizes both directions", "[cli][align
     const std::string svg = read_file(tmp / "maps/sentence-0001.svg");
     for (const char* text : {"symmetrized with soft-mean", ">forward<", ">reverse, transposed<", ">soft-mean<"})
       CHECK(contains(svg, text));
+    // Each panel marks its own links: forward, reverse (transposed) and symmetrized.
+    const size_t marks = count_of(svg, "class=\"link\"");
+    CHECK(marks == parse(json_string(json, "alignment")).size() + parse(json_string(json, "reverse_alignment")).size() +
+                       parse(output_lines(ok.out)[0]).size());
   }
 
   SECTION("bad values of the new flags") {
@@ -168,5 +194,94 @@ TEST_CASE("cli: align --reverse-model symmetrizes both directions", "[cli][align
     check_user_error(with({"--reverse-model", tmp / "no-model"}), "align", {tmp / "no-model"});
     check_user_error(with({"--reverse-model", reverse.path(), "--gold", tmp / "s.en", "--sweep"}), "align",
                      {"--sweep", "--reverse-model"});
+  }
+}
+
+TEST_CASE("cli: translate --alignment --reverse-model prints symmetrized links", "[cli][align][symmetrize]") {
+  const auto& forward = trained_tiny();
+  const auto& reverse = trained_reverse();
+  TempDir tmp;
+  auto src = read_lines(source_path("data/toy/valid.de"));
+  src.resize(6);
+  src.insert(src.begin() + 2, "");  // a blank line stays blank
+  write_lines(tmp / "in.de", src);
+  const auto fwd = run({"translate", "--model", forward.path(), "--alignment", "--input", tmp / "in.de"});
+  INFO("stderr:\n" << fwd.err);
+  REQUIRE(fwd.code == 0);
+  const auto fwd_lines = output_lines(fwd.out);
+  REQUIRE(fwd_lines.size() == src.size());
+
+  for (const std::string method : {"", "intersect", "union", "grow-diag-final-and", "soft-product"}) {
+    INFO("--symmetrize '" << method << "'");
+    std::vector<std::string> args = {"translate", "--model", forward.path(), "--alignment", "--reverse-model",
+                                     reverse.path()};
+    if (!method.empty()) args.insert(args.end(), {"--symmetrize", method});
+    const auto r = run(args, tmp / "in.de");  // stdin
+    INFO("stderr:\n" << r.err);
+    REQUIRE(r.code == 0);
+    CHECK(contains(r.err, "symmetrized with " + (method.empty() ? std::string("soft-mean") : method)));
+    const auto lines = output_lines(r.out);
+    REQUIRE(lines.size() == src.size());
+    for (size_t i = 0; i < src.size(); ++i) {
+      INFO("line " << i + 1 << ": " << lines[i] << " (forward alone: " << fwd_lines[i] << ")");
+      if (src[i].empty()) {
+        CHECK(lines[i].empty());
+        continue;
+      }
+      const auto [text, links] = split_bar(lines[i]);
+      const auto [fwd_text, fwd_links] = split_bar(fwd_lines[i]);
+      CHECK(text == fwd_text);  // the same translation, only the links differ
+      const auto sym = parse(links), own = parse(fwd_links);
+      for (const auto& link : sym) {
+        CHECK(link.src < static_cast<int64_t>(words_of(src[i])));
+        CHECK(link.tgt < static_cast<int64_t>(words_of(text)));
+      }
+      if (method == "intersect") CHECK(subset(sym, own));
+      if (method == "union") CHECK(subset(own, sym));
+    }
+  }
+
+  SECTION("n-best lines, heatmaps with three panels and the links marked") {
+    const auto r = run({"translate", "--model", forward.path(), "--alignment", "--reverse-model", reverse.path(),
+                        "--beam", "3", "--nbest", "2", "--heatmap", tmp / "maps", "--heatmap-format", "svg"},
+                       tmp / "in.de");
+    INFO("stderr:\n" << r.err);
+    REQUIRE(r.code == 0);
+    for (const auto& line : output_lines(r.out)) CHECK(std::count(line.begin(), line.end(), '|') == 9);
+    const std::string svg = read_file(tmp / "maps/sentence-0001.svg");
+    for (const char* text : {">forward<", ">reverse, transposed<", ">soft-mean<", "symmetrized with soft-mean"})
+      CHECK(contains(svg, text));
+    CHECK(count_of(svg, "class=\"link\"") >= 3);  // every panel has a link at least (argmax)
+  }
+
+  SECTION("interactively: the symmetrized links and map") {
+    write_lines(tmp / "session.txt", {":align on", src[0], ":quit"});
+    const auto r = run({"translate", "--model", forward.path(), "--interactive", "--alignment", "--reverse-model",
+                        reverse.path(), "--symmetrize", "intersect"},
+                       tmp / "session.txt");
+    INFO("stdout:\n" << r.out << "\nstderr:\n" << r.err);
+    REQUIRE(r.code == 0);
+    CHECK(contains(r.out, "symmetrized with intersect"));
+    std::string line;
+    for (const auto& l : output_lines(r.out))
+      if (contains(l, " ||| ")) line = l.substr(l.rfind("> ", 0) == 0 ? 2 : 0);  // after the prompt "> "
+    const auto [text, links] = split_bar(line);
+    CHECK(text == split_bar(fwd_lines[0]).first);
+    CHECK(subset(parse(links), parse(split_bar(fwd_lines[0]).second)));
+  }
+
+  SECTION("bad combinations and values") {
+    const std::vector<std::string> base = {"translate", "--model", forward.path(), "--input", tmp / "in.de"};
+    auto with = [&](std::vector<std::string> extra) {
+      auto args = base;
+      args.insert(args.end(), extra.begin(), extra.end());
+      return run(args);
+    };
+    check_user_error(with({"--reverse-model", reverse.path()}), "translate", {"--reverse-model", "--alignment"});
+    check_user_error(with({"--alignment", "--reverse-model", reverse.path(), "--symmetrize", "gdfa"}), "translate",
+                     {"--symmetrize", "'gdfa'"});
+    check_user_error(with({"--alignment", "--symmetrize", "intersect"}), "translate",
+                     {"--symmetrize", "--reverse-model"});
+    check_user_error(with({"--alignment", "--reverse-model", tmp / "no-model"}), "translate", {tmp / "no-model"});
   }
 }

@@ -10,7 +10,7 @@
 #include "commands/command.h"
 #include "crosstalk/align/aer.h"
 #include "crosstalk/align/attention_capture.h"
-#include "crosstalk/align/symmetrize.h"
+#include "crosstalk/align/pair_symmetrize.h"
 #include "crosstalk/common/device.h"
 #include "crosstalk/common/error.h"
 #include "crosstalk/common/interrupt.h"
@@ -72,35 +72,6 @@ struct Reverse {
   WarningLimit mismatches;               // pairs the two models split into different word counts
 };
 
-// The symmetrized links of one pair. The reverse record has our target as its source.
-// Both records must split the sentences into the same words (they may not, with two
-// different vocabularies' normalization or truncation): otherwise the forward links are
-// kept and `*mismatch` is set.
-align::Alignment symmetrize_pair(const align::AttentionRecord& fwd, const align::AttentionRecord& rev,
-                                 const align::AttentionSelection& selection, double threshold,
-                                 align::SymmetrizeMethod method, const align::Alignment& fwd_links,
-                                 align::SymmetrizedJson* json, bool* mismatch) {
-  *mismatch = fwd.src.real_words != rev.tgt.real_words || fwd.tgt.real_words != rev.src.real_words;
-  if (*mismatch) return fwd_links;
-  const auto rev_words = align::transpose(rev.word_matrix(selection));
-  align::Alignment links;
-  if (align::is_soft(method)) {
-    const auto fwd_words = fwd.word_matrix(selection);
-    auto combined = align::combine_soft(fwd_words, rev_words, method);
-    links = align::extract_alignment(combined, fwd.src.real_words, fwd.tgt.real_words, {threshold});
-    if (json) json->combined = std::move(combined);
-  }
-  const auto rev_links = align::transpose(rev.alignment(selection, {threshold}));
-  if (!align::is_soft(method)) links = align::symmetrize(fwd_links, rev_links, method);
-  if (json) {
-    json->method = align::method_name(method);
-    json->reverse_words = rev_words;
-    json->reverse_alignment = rev_links;
-    json->symmetrized = links;
-  }
-  return links;
-}
-
 // The alignments of every pair under `selection` (and of the swept selections), written
 // to `out` 256 pairs at a time, whole lines, flushed; Ctrl-C / SIGTERM stop it between those.
 struct AlignRun {
@@ -135,19 +106,17 @@ AlignRun align_pairs(train::LoadedModel& loaded, const text::ParallelCorpus& pai
       truncations.check(records[k], line);
       const auto forward = records[k].alignment(selection, {flags.threshold});
       auto alignment = forward;
-      align::SymmetrizedJson sym;
+      align::PairSymmetrization sym;
       if (reverse.loaded) {
-        bool mismatch = false;
-        alignment = symmetrize_pair(records[k], reversed[k], selection, flags.threshold, reverse.method, forward,
-                                    flags.wants_files() ? &sym : nullptr, &mismatch);
-        if (mismatch && reverse.mismatches.next())
+        sym = align::symmetrize_pair(records[k], reversed[k], selection, flags.threshold, reverse.method, forward);
+        alignment = sym.links;
+        if (sym.mismatch && reverse.mismatches.next())
           spdlog::warn("line {}: the forward model reads {} source and {} target words, the reverse model {} and {}: "
                        "not symmetrized, the forward links are written", line, records[k].src.real_words,
                        records[k].tgt.real_words, reversed[k].tgt.real_words, reversed[k].src.real_words);
-        if (mismatch) sym.method = "none (word counts differ)", sym.symmetrized = alignment;
       }
       text += align::to_pharaoh(alignment) + '\n';
-      files.add(line, src[k], tgt[k], records[k], forward, reverse.loaded && flags.wants_files() ? &sym : nullptr);
+      files.add(line, src[k], tgt[k], records[k], forward, reverse.loaded ? &sym.detail : nullptr);
       if (keep) run.hyps.push_back(alignment);
       for (size_t s = 0; s < swept.size(); ++s) run.swept[s].push_back(records[k].alignment(swept[s], {flags.threshold}));
     }
@@ -207,16 +176,9 @@ int run_align(const std::string& program, std::vector<std::string> args) {
   flags.add_to(app);
   app.add_option("--gold", gold_path, "score the alignments against this gold file (AER, precision, recall on stderr)");
   app.add_flag("--sweep", sweep, "with --gold: also the AER of every layer, of all layers, and of every head");
-  std::string reverse_dir, symmetrize_name;
-  app.add_option("--reverse-model", reverse_dir,
-                 "a model trained the other way (target->source): it is force-aligned on (target, source) too, "
-                 "its word matrix transposed, and both directions symmetrized (--symmetrize)");
-  app.add_option("--symmetrize", symmetrize_name,
-                 "with --reverse-model: " + [] {
-                   std::string list;
-                   for (const auto& name : align::symmetrize_method_names()) list += (list.empty() ? "" : ", ") + name;
-                   return list;
-                 }() + " (default " + align::method_name(align::kDefaultSymmetrizeMethod) + ")");
+  ReverseFlags reverse_flags;
+  reverse_flags.add_to(app, "a model trained the other way (target->source): it is force-aligned on (target, source) "
+                            "too, its word matrix transposed, and both directions symmetrized (--symmetrize)");
   app.add_option("--batch-size", batch_size, "sentence pairs run together")->capture_default_str();
   app.add_option("--device", device, "cpu, cuda, cuda:N or auto")->capture_default_str();
   app.add_option("--threads", threads, "CPU threads for LibTorch/BLAS")->capture_default_str();
@@ -226,11 +188,8 @@ int run_align(const std::string& program, std::vector<std::string> args) {
   if (batch_size <= 0) throw UserError("--batch-size must be positive");
   if (sweep && gold_path.empty()) throw UserError("--sweep needs --gold FILE");
   Reverse reverse;
-  if (!symmetrize_name.empty()) {
-    reverse.method = align::parse_symmetrize_method(symmetrize_name, "--symmetrize");
-    if (reverse_dir.empty()) throw UserError("--symmetrize needs --reverse-model DIR (a model trained target->source)");
-  }
-  if (sweep && !reverse_dir.empty())
+  reverse.method = reverse_flags.method();
+  if (sweep && reverse_flags.given())
     throw UserError("--sweep scores the forward model's layers and heads alone: run it without --reverse-model");
   const auto pairs = text::read_parallel(src_path, tgt_path, /*keep_empty=*/true);
   std::vector<align::GoldAlignment> gold;
@@ -253,21 +212,11 @@ int run_align(const std::string& program, std::vector<std::string> args) {
   spdlog::info("model: {} ({} decoder layers x {} heads); alignments from {}", loaded.weights, layers, heads,
                align::describe(selection, layers, heads));
   train::LoadedModel reverse_model;
-  if (!reverse_dir.empty()) {
-    try {
-      reverse_model = train::load_model_dir(reverse_dir);
-    } catch (const UserError& e) {
-      throw UserError(std::string("--reverse-model: ") + e.what());
-    }
-    reverse_model.model->to(dev);
+  if (reverse_flags.given()) {
+    reverse_model = reverse_flags.load(dev, flags);
+    reverse.loaded = &reverse_model;
     const int64_t rev_layers = reverse_model.model->options().decoder_layers();
     const int64_t rev_heads = reverse_model.model->options().heads();
-    try {
-      flags.check_model(rev_layers, rev_heads);
-    } catch (const UserError& e) {
-      throw UserError(std::string(e.what()) + " in --reverse-model '" + reverse_dir + "'");
-    }
-    reverse.loaded = &reverse_model;
     spdlog::info("reverse model: {} ({} decoder layers x {} heads), {}; symmetrized with {}", reverse_model.weights,
                  rev_layers, rev_heads, align::describe(selection, rev_layers, rev_heads),
                  align::method_name(reverse.method));

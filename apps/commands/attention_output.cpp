@@ -3,6 +3,7 @@
 #include <cstdio>
 #include <filesystem>
 
+#include "crosstalk/align/symmetrize.h"
 #include "crosstalk/common/error.h"
 
 namespace crosstalk::app {
@@ -76,8 +77,40 @@ void AttentionFlags::check_model(int64_t layers, int64_t heads) const {
   if (s.head > heads) throw UserError("--head " + head + ": each layer has heads 1.." + std::to_string(heads) + " (or 'avg')");
 }
 
+void ReverseFlags::add_to(CLI::App& app, const std::string& what) {
+  app.add_option("--reverse-model", model_dir, what);
+  std::string list;
+  for (const auto& name : align::symmetrize_method_names()) list += (list.empty() ? "" : ", ") + name;
+  app.add_option("--symmetrize", method_name,
+                 "with --reverse-model: " + list + " (default " + align::method_name(align::kDefaultSymmetrizeMethod) +
+                     ")");
+}
+
+align::SymmetrizeMethod ReverseFlags::method() const {
+  if (method_name.empty()) return align::kDefaultSymmetrizeMethod;
+  const auto method = align::parse_symmetrize_method(method_name, "--symmetrize");
+  if (!given()) throw UserError("--symmetrize needs --reverse-model DIR (a model trained target->source)");
+  return method;
+}
+
+train::LoadedModel ReverseFlags::load(const torch::Device& device, const AttentionFlags& flags) const {
+  train::LoadedModel loaded;
+  try {
+    loaded = train::load_model_dir(model_dir);
+  } catch (const UserError& e) {
+    throw UserError(std::string("--reverse-model: ") + e.what());
+  }
+  loaded.model->to(device);
+  try {
+    flags.check_model(loaded.model->options().decoder_layers(), loaded.model->options().heads());
+  } catch (const UserError& e) {
+    throw UserError(std::string(e.what()) + " in --reverse-model '" + model_dir + "'");
+  }
+  return loaded;
+}
+
 align::Heatmap make_heatmap(const align::AttentionRecord& record, const align::AttentionSelection& selection,
-                            bool heads_grid, int64_t sentence, const std::string& what) {
+                            bool heads_grid, int64_t sentence, const std::string& what, const align::Alignment& links) {
   const int64_t layers = record.layers(), heads = record.heads();
   align::Heatmap h;
   const std::string where = heads_grid
@@ -86,7 +119,7 @@ align::Heatmap make_heatmap(const align::AttentionRecord& record, const align::A
   h.title = "Cross-attention \xC2\xB7 sentence " + std::to_string(sentence) + " \xC2\xB7 " + where +
             (what.empty() ? "" : " \xC2\xB7 " + what);
   if (!heads_grid) {
-    h.panels.push_back({"", record.word_matrix(selection)});
+    h.panels.push_back({"", record.word_matrix(selection), links});
     return h;
   }
   for (int64_t k = 1; k <= heads; ++k) {
@@ -117,13 +150,22 @@ void AttentionFiles::add(int64_t sentence, const std::string& source, const std:
                          const align::SymmetrizedJson* symmetrized) {
   if (json_) json_->add(sentence, source, target, record, selection_, alignment, symmetrized);
   if (flags_.heatmap_dir.empty()) return;
-  auto heatmap = make_heatmap(record, selection_, flags_.heads_grid, sentence, what_);
+  auto heatmap = make_heatmap(record, selection_, flags_.heads_grid, sentence, what_, alignment);
   if (symmetrized && !flags_.heads_grid && !symmetrized->reverse_words.weights.empty()) {
-    // A symmetrized run: the forward map, the reverse one transposed, and the combined one.
+    // A symmetrized run: the forward map, the reverse one transposed, and the combined one
+    // (a hard method combines links, not weights: its panel shows the mean of the two maps).
     heatmap.title += " \xC2\xB7 symmetrized with " + symmetrized->method;
     heatmap.panels[0].caption = "forward";
-    heatmap.panels.push_back({"reverse, transposed", symmetrized->reverse_words});
-    if (!symmetrized->combined.weights.empty()) heatmap.panels.push_back({symmetrized->method, symmetrized->combined});
+    heatmap.panels.push_back({"reverse, transposed", symmetrized->reverse_words, symmetrized->reverse_alignment});
+    if (!symmetrized->combined.weights.empty()) {
+      heatmap.panels.push_back({symmetrized->method, symmetrized->combined, symmetrized->symmetrized});
+    } else {
+      heatmap.panels.push_back({symmetrized->method + " (on the mean)",
+                                align::combine_soft(heatmap.panels[0].matrix, symmetrized->reverse_words,
+                                                    align::SymmetrizeMethod::soft_mean),
+                                symmetrized->symmetrized});
+    }
+    heatmap.links_note = "word alignment links: each direction's own, and the symmetrized ones";
   }
   char name[32];
   std::snprintf(name, sizeof(name), "sentence-%04lld", static_cast<long long>(sentence));

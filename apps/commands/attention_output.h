@@ -9,6 +9,8 @@
 #include "crosstalk/align/attention_json.h"
 #include "crosstalk/align/attention_record.h"
 #include "crosstalk/align/heatmap.h"
+#include "crosstalk/align/pair_symmetrize.h"
+#include "crosstalk/train/checkpoint.h"
 
 namespace crosstalk::app {
 
@@ -33,10 +35,29 @@ struct AttentionFlags {
   bool wants_files() const { return !heatmap_dir.empty() || !json.empty(); }
 };
 
+/// --reverse-model and --symmetrize, shared by `align` and `translate --alignment`.
+struct ReverseFlags {
+  std::string model_dir;    // empty: no reverse model
+  std::string method_name;  // empty: align::kDefaultSymmetrizeMethod
+
+  /// `what` is the help text of --reverse-model.
+  void add_to(CLI::App& app, const std::string& what);
+  bool given() const { return !model_dir.empty(); }
+  /// The --symmetrize method; UserError for an unknown name, or for --symmetrize
+  /// without --reverse-model.
+  align::SymmetrizeMethod method() const;
+  /// Loads --reverse-model onto `device` and checks that --layer / --head exist in it
+  /// (UserError naming --reverse-model otherwise).
+  train::LoadedModel load(const torch::Device& device, const AttentionFlags& flags) const;
+};
+
 /// The heatmap of one record: the selected layer/head, or with heads_grid every
 /// head of the selected layer. `what` goes into the title (e.g. "forced alignment").
+/// `links` are marked on the single panel (not on a heads grid, whose heads they do not
+/// come from).
 align::Heatmap make_heatmap(const align::AttentionRecord& record, const align::AttentionSelection& selection,
-                            bool heads_grid, int64_t sentence, const std::string& what);
+                            bool heads_grid, int64_t sentence, const std::string& what,
+                            const align::Alignment& links = {});
 
 /// Writes `heatmap` to `path`; without an .svg / .png extension, to path.svg and path.png.
 /// Returns the paths written.
@@ -46,9 +67,11 @@ std::vector<std::string> save_heatmap_files(const align::Heatmap& heatmap, const
 class AttentionFiles {
  public:
   explicit AttentionFiles(const AttentionFlags& flags, std::string what);
-  /// sentence counts from 1 (the input line number). With `symmetrized` (align
-  /// --reverse-model), the JSON gets its keys and a heatmap without --heads-grid shows
-  /// the forward map, the reverse one transposed and, for a soft method, the combined one.
+  /// sentence counts from 1 (the input line number); `alignment` is the forward links,
+  /// marked on the (single) forward panel. With `symmetrized` (--reverse-model), the JSON
+  /// gets its keys and a heatmap without --heads-grid shows the forward map, the reverse
+  /// one transposed and the symmetrized one (a soft method's combined matrix; for a hard
+  /// method the mean of the two), each with its own links marked.
   void add(int64_t sentence, const std::string& source, const std::string& target,
            const align::AttentionRecord& record, const align::Alignment& alignment,
            const align::SymmetrizedJson* symmetrized = nullptr);

@@ -9,6 +9,7 @@
 #include <sstream>
 
 #include "crosstalk/align/attention_capture.h"
+#include "crosstalk/align/pair_symmetrize.h"
 #include "crosstalk/align/terminal_heatmap.h"
 #include "crosstalk/common/error.h"
 #include "crosstalk/text/corpus.h"
@@ -32,12 +33,65 @@ void help() {
 struct Last {
   int64_t sentence = 0;
   align::AttentionRecord record;
+  align::Alignment links;  // the forward links of the best translation (marked by :save)
 };
+
+// What the translations are aligned with: the forward model alone, or both directions.
+struct Aligner {
+  const text::Vocab& vocab;
+  align::AttentionSelection selection;
+  double threshold = 0;
+  train::LoadedModel* reverse = nullptr;
+  align::SymmetrizeMethod method = align::kDefaultSymmetrizeMethod;
+
+  // The links of a hypothesis (`record`, of `hypothesis` translated from `line`), and in
+  // *map the matrix they are read from (forward, or symmetrized: a hard method's mean).
+  align::Alignment links(const align::AttentionRecord& record, const std::string& hypothesis, const std::string& line,
+                         align::LabeledMatrix* map = nullptr) const {
+    if (record.layers() == 0) return {};
+    const auto forward = record.alignment(selection, {threshold});
+    if (map) *map = record.word_matrix(selection);
+    if (!reverse) return forward;
+    const auto rev = align::forced_attention(reverse->model, reverse->vocab, {hypothesis}, {line}).at(0);
+    const auto sym = align::symmetrize_pair(record, rev, selection, threshold, method, forward);
+    if (sym.mismatch) {
+      spdlog::warn("the two models split this pair into different words: the forward links are shown");
+      return forward;
+    }
+    if (map) {
+      *map = align::is_soft(method) ? sym.detail.combined
+                                    : align::combine_soft(*map, sym.detail.reverse_words,
+                                                          align::SymmetrizeMethod::soft_mean);
+    }
+    return sym.links;
+  }
+};
+
+// The translation (or the n-best list) on stdout, each with its links when asked.
+void print_translation(const search::Translation& t, const std::string& line, const Aligner& aligner,
+                       const align::Alignment& best_links, int64_t nbest, bool show_alignment) {
+  if (nbest <= 1) {
+    std::cout << t.text;
+    if (show_alignment) std::cout << " ||| " << align::to_pharaoh(best_links);
+    std::cout << "\n";
+    return;
+  }
+  for (size_t k = 0; k < t.nbest.size(); ++k) {
+    std::printf("%zu. %s  (%.3f)", k + 1, t.nbest_text[k].c_str(), t.nbest[k].score);
+    if (show_alignment) {
+      const auto record = align::translation_attention(t, aligner.vocab, line, k);
+      const auto links = k == 0 ? best_links : aligner.links(record, t.nbest_text[k], line);
+      std::printf(" ||| %s", align::to_pharaoh(links).c_str());
+    }
+    std::printf("\n");
+  }
+  std::fflush(stdout);
+}
 
 }  // namespace
 
 void run_interactive(search::Translator& translator, search::DecodeOptions decode, const AttentionFlags& flags,
-                     bool show_alignment) {
+                     bool show_alignment, train::LoadedModel* reverse, align::SymmetrizeMethod method) {
   decode.return_attention = true;  // kept for :align and :save (a few ms a sentence)
   const auto selection = flags.selection();
   enum class Show { off, shades, color } show = Show::off;
@@ -68,7 +122,8 @@ void run_interactive(search::Translator& translator, search::DecodeOptions decod
           continue;
         }
         try {
-          const auto heatmap = make_heatmap(last->record, selection, flags.heads_grid, last->sentence, "own translation");
+          const auto heatmap = make_heatmap(last->record, selection, flags.heads_grid, last->sentence,
+                                            "own translation", last->links);
           for (const auto& path : save_heatmap_files(heatmap, argument)) std::cout << "saved " << path << "\n";
         } catch (const UserError& e) {
           std::cout << "cannot save: " << e.what() << "\n";
@@ -85,27 +140,20 @@ void run_interactive(search::Translator& translator, search::DecodeOptions decod
     if (t.truncated)
       spdlog::warn("stdin line {}: longer than the model's {} pieces: truncated, only its first {} pieces are translated",
                    reader.line_number(), max_pieces, max_pieces);
-    last = Last{++sentence, align::translation_attention(t, translator.vocab(), line)};
-    if (decode.nbest <= 1) {
-      std::cout << t.text;
-      if (show_alignment) std::cout << " ||| " << align::to_pharaoh(last->record.alignment(selection, {flags.threshold}));
-      std::cout << "\n";
-    } else {
-      for (size_t k = 0; k < t.nbest.size(); ++k) {
-        std::printf("%zu. %s  (%.3f)", k + 1, t.nbest_text[k].c_str(), t.nbest[k].score);
-        if (show_alignment)
-          std::printf(" ||| %s", align::to_pharaoh(align::translation_attention(t, translator.vocab(), line, k)
-                                                       .alignment(selection, {flags.threshold})).c_str());
-        std::printf("\n");
-      }
-      std::fflush(stdout);
-    }
+    const Aligner aligner{translator.vocab(), selection, flags.threshold, reverse, method};
+    last = Last{++sentence, align::translation_attention(t, translator.vocab(), line), {}};
+    align::LabeledMatrix map;
+    const auto links = aligner.links(last->record, t.text, line, &map);
+    last->links = last->record.alignment(selection, {flags.threshold});
+    print_translation(t, line, aligner, links, decode.nbest, show_alignment);
     if (show != Show::off && last->record.layers() > 0) {
       align::TerminalHeatmapOptions options;
       options.color = show == Show::color;
+      options.links = links;
       std::cout << "cross-attention, " << align::describe(selection, last->record.layers(), last->record.heads())
+                << (reverse ? ", symmetrized with " + align::method_name(method) : std::string())
                 << " (rows: translation, columns: source)\n"
-                << align::terminal_heatmap(last->record.word_matrix(selection), options) << std::flush;
+                << align::terminal_heatmap(map, options) << std::flush;
     }
     spdlog::debug("{:.0f} ms", ms);
   }

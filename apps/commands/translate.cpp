@@ -58,6 +58,17 @@ int report(const StreamResult& r, int64_t beam, const std::string& ref, const st
   return 0;
 }
 
+// UserError for a search flag out of range.
+void check_search_flags(const search::DecodeOptions& decode, int64_t chunk) {
+  if (decode.batch_size <= 0) throw UserError("--batch-size must be positive");
+  if (decode.beam_size <= 0) throw UserError("--beam must be at least 1");
+  if (decode.nbest <= 0 || decode.nbest > decode.beam_size)
+    throw UserError("--nbest must be between 1 and --beam (" + std::to_string(decode.beam_size) + ")");
+  if (decode.length_penalty < 0) throw UserError("--lenpen must not be negative");
+  if (chunk <= 0) throw UserError("--chunk must be positive");
+  if (decode.max_len_a < 0 || decode.max_len_b < 0) throw UserError("--max-len-a and --max-len-b must not be negative");
+}
+
 }  // namespace
 
 int run_translate(const std::string& program, std::vector<std::string> args) {
@@ -92,18 +103,19 @@ int run_translate(const std::string& program, std::vector<std::string> args) {
                                          "0-based, source first) from the decoder's cross-attention");
   AttentionFlags flags;
   flags.add_to(app);
+  ReverseFlags reverse_flags;
+  reverse_flags.add_to(app, "with --alignment: a model trained the other way (target->source) force-aligns each "
+                            "translation to its input line, and the two directions' links are symmetrized "
+                            "(--symmetrize)");
   int code = 0;
   if (!parse_args(app, std::move(args), &code)) return code;
-  if (decode.batch_size <= 0) throw UserError("--batch-size must be positive");
-  if (decode.beam_size <= 0) throw UserError("--beam must be at least 1");
-  if (decode.nbest <= 0 || decode.nbest > decode.beam_size)
-    throw UserError("--nbest must be between 1 and --beam (" + std::to_string(decode.beam_size) + ")");
-  if (decode.length_penalty < 0) throw UserError("--lenpen must not be negative");
-  if (chunk <= 0) throw UserError("--chunk must be positive");
-  if (decode.max_len_a < 0 || decode.max_len_b < 0) throw UserError("--max-len-a and --max-len-b must not be negative");
+  check_search_flags(decode, chunk);
   const bool interactive =
       force_interactive || (input.empty() && output.empty() && isatty(fileno(stdin)) && isatty(fileno(stdout)));
   flags.validate(interactive);
+  const auto method = reverse_flags.method();
+  if (reverse_flags.given() && !alignment)
+    throw UserError("--reverse-model symmetrizes the links of --alignment: add --alignment");
   decode.return_attention = alignment || flags.wants_files();
 
   std::ifstream in_file;
@@ -119,6 +131,11 @@ int run_translate(const std::string& program, std::vector<std::string> args) {
   spdlog::info("model: {} ({} pieces), device {}", loaded.weights, loaded.vocab.size(), dev.str());
   flags.check_model(loaded.model->options().decoder_layers(), loaded.model->options().heads());
   search::Translator translator(loaded.model, loaded.vocab, dev);
+  train::LoadedModel reverse;
+  if (reverse_flags.given()) {
+    reverse = reverse_flags.load(dev, flags);
+    spdlog::info("reverse model: {}; links symmetrized with {}", reverse.weights, align::method_name(method));
+  }
 
   std::istream& in = input.empty() ? std::cin : in_file;
   std::ostream& out = output.empty() ? std::cout : out_file;
@@ -127,7 +144,7 @@ int run_translate(const std::string& program, std::vector<std::string> args) {
     if (!ref.empty()) throw UserError("--ref scores a file or piped input, not an interactive session");
     if (flags.wants_files()) throw UserError("--heatmap and --json write files for file or piped input; "
                                              "interactively, :save PATH saves a heatmap");
-    run_interactive(translator, decode, flags, alignment);
+    run_interactive(translator, decode, flags, alignment, reverse_flags.given() ? &reverse : nullptr, method);
     return 0;
   }
   StreamSettings settings;
@@ -135,6 +152,8 @@ int run_translate(const std::string& program, std::vector<std::string> args) {
   settings.chunk = chunk;
   settings.alignment = alignment;
   settings.keep_hypotheses = !ref.empty();
+  if (reverse_flags.given()) settings.reverse = &reverse, settings.method = method;
+  settings.reverse_batch_size = decode.batch_size;
   text::LineReader reader(in, input, kRepairedLine);
   const auto r = translate_stream(reader, out, translator, settings, flags);
   if (!out) throw UserError("writing the translations failed");

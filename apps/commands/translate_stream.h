@@ -6,7 +6,9 @@
 #include <vector>
 
 #include "commands/attention_output.h"
+#include "crosstalk/align/symmetrize.h"
 #include "crosstalk/search/translator.h"
+#include "crosstalk/train/checkpoint.h"
 #include "crosstalk/text/line_reader.h"
 
 namespace crosstalk::app {
@@ -19,6 +21,12 @@ struct StreamSettings {
   int64_t chunk = 2000;
   bool alignment = false;        // append " ||| <Pharaoh>"
   bool keep_hypotheses = false;  // for --ref
+  /// --reverse-model: each translation is force-aligned by this target->source model
+  /// (translation as its source, the input line as its target) and the alignment written
+  /// is the symmetrized one. Null: the forward model's own links.
+  train::LoadedModel* reverse = nullptr;
+  align::SymmetrizeMethod method = align::kDefaultSymmetrizeMethod;
+  int64_t reverse_batch_size = 32;  // pairs force-aligned together
 };
 
 struct StreamResult {

@@ -123,6 +123,7 @@ void emit(std::string& svg, const RectShape& r) {
   svg += "<rect x=\"" + num(r.x) + "\" y=\"" + num(r.y) + "\" width=\"" + num(r.w) + "\" height=\"" + num(r.h) +
          "\" fill=\"" + (r.filled ? hex(r.fill) : "none") + "\"";
   if (r.stroke_width > 0) svg += " stroke=\"" + hex(r.stroke) + "\" stroke-width=\"" + num(r.stroke_width) + "\"";
+  if (!r.css_class.empty()) svg += " class=\"" + r.css_class + "\"";
   svg += "/>\n";
 }
 

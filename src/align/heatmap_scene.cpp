@@ -35,6 +35,7 @@ constexpr double kMinValueCell = 24;  // cells at least this big show weights >=
 const Rgb kInk{34, 34, 34};
 const Rgb kWhite{255, 255, 255};
 const Rgb kFrame{136, 136, 136};
+constexpr double kLinkStroke = 2;     // the outline of a linked cell
 
 /// Axis-aligned bounding box.
 struct Box {
@@ -173,11 +174,39 @@ void validate(const Heatmap& heatmap) {
       throw std::invalid_argument(where + std::to_string(m.weights.size()) + " weights for " +
                                   std::to_string(m.n_rows()) + " x " + std::to_string(m.n_cols()) + " cells");
     }
+    for (const Link& link : heatmap.panels[i].links) {
+      if (link.src < 0 || link.src >= m.n_cols() || link.tgt < 0 || link.tgt >= m.n_rows()) {
+        throw std::invalid_argument(where + "link " + std::to_string(link.src) + "-" + std::to_string(link.tgt) +
+                                    " outside the " + std::to_string(m.n_rows()) + " x " +
+                                    std::to_string(m.n_cols()) + " cells");
+      }
+    }
   }
 }
 
 /// Perceived brightness 0..1 of a colour (Rec. 709 weights on the sRGB values).
 double luminance(Rgb c) { return (0.2126 * c.r + 0.7152 * c.g + 0.0722 * c.b) / 255; }
+
+/// The mark of an alignment link on the cell whose top-left corner is (x, y): a red box whose
+/// stroke lies inside the cell.
+RectShape link_mark(double x, double y, double cell) {
+  RectShape mark;
+  mark.x = x + kLinkStroke / 2, mark.y = y + kLinkStroke / 2, mark.w = mark.h = cell - kLinkStroke;
+  mark.filled = false, mark.stroke_width = kLinkStroke, mark.stroke = kLinkMark;
+  mark.css_class = "link";
+  return mark;
+}
+
+/// The note under the panels, top-left at (x, y): a sample mark and what the marks are.
+std::vector<Shape> links_note_shapes(Builder& b, const std::string& note, double x, double y) {
+  constexpr double kSample = 14;
+  RectShape sample = link_mark(x, y, kSample);
+  sample.css_class = "link-key";
+  std::vector<Shape> shapes{sample};
+  const double cap = b.measure.cap_height(kLegendSize);
+  shapes.emplace_back(b.text(note, x + kSample + 6, y + kSample / 2 + cap / 2, kLegendSize, false, Anchor::kStart));
+  return shapes;
+}
 
 /// One panel with its cell grid at (0, 0): cells, grid lines, frame, labels, caption.
 std::vector<Shape> panel_shapes(Builder& b, const HeatmapPanel& panel, double cell, double label_size) {
@@ -210,6 +239,9 @@ std::vector<Shape> panel_shapes(Builder& b, const HeatmapPanel& panel, double ce
   for (int64_t r = 1; r < m.n_rows(); ++r) {
     const double y = static_cast<double>(r) * cell + 0.5;
     shapes.emplace_back(LineShape{0, y, w, y, 1, kWhite, 0.25});
+  }
+  for (const Link& link : panel.links) {
+    shapes.emplace_back(link_mark(static_cast<double>(link.src) * cell, static_cast<double>(link.tgt) * cell, cell));
   }
   RectShape frame;
   frame.x = -0.5, frame.y = -0.5, frame.w = w + 1, frame.h = h + 1;
@@ -338,6 +370,14 @@ Scene build_scene(const Heatmap& heatmap) {
     }
     const LabeledMatrix& m = heatmap.panels[i].matrix;
     scene.grids.push_back(PanelGrid{gx, gy, cell, m.n_rows(), m.n_cols()});
+  }
+  const bool any_links = std::any_of(heatmap.panels.begin(), heatmap.panels.end(),
+                                     [](const HeatmapPanel& p) { return !p.links.empty(); });
+  if (any_links) {
+    const double grid_rows = std::ceil(static_cast<double>(n) / static_cast<double>(columns));
+    const double note_y = y0 + grid_rows * (top + bottom + kPanelGapY) - kPanelGapY + 12;
+    const std::string& note = heatmap.links_note.empty() ? std::string(kDefaultLinksNote) : heatmap.links_note;
+    for (auto& shape : links_note_shapes(b, note, 0, note_y)) scene.shapes.push_back(std::move(shape));
   }
   const double legend_x = static_cast<double>(columns) * (left + right + kPanelGapX) - kPanelGapX + kLegendGap;
   const double bar = std::floor(std::clamp(heatmap.panels[0].matrix.n_rows() * cell, 120.0, 320.0) / 4) * 4;

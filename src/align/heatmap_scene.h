@@ -23,16 +23,21 @@ struct Rgb {
   uint8_t b = 0;
 };
 
+/// The outline colour of an alignment link's mark: red, visible on every viridis colour.
+inline constexpr Rgb kLinkMark{228, 26, 28};
+
 /// Viridis colour of a weight on the fixed 0..1 scale (clamped; NaN counts as 0).
 Rgb colormap(float weight);
 
-/// A rectangle, filled and/or stroked (stroke_width 0: no outline).
+/// A rectangle, filled and/or stroked (stroke_width 0: no outline). A non-empty css_class
+/// becomes the SVG element's class attribute ("link": the mark of an alignment link).
 struct RectShape {
   double x = 0, y = 0, w = 0, h = 0;
   bool filled = true;
   Rgb fill;
   double stroke_width = 0;
   Rgb stroke;
+  std::string css_class;
 };
 
 struct LineShape {

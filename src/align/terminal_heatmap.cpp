@@ -19,6 +19,7 @@ using heatmap_detail::sanitize_utf8;
 
 constexpr std::size_t kLegendWidth = 100;  // wrap the word legend at about this many columns
 const char* const kReset = "\x1b[0m";
+const char* const kLinkColor = "\x1b[1;38;5;196m";  // bold bright red foreground
 
 /// The shade block for a weight, doubled to fill a 2-column cell. Thresholds: see the header.
 const char* shade(float weight) {
@@ -33,6 +34,28 @@ const char* shade(float weight) {
 std::string color_cell(float weight) {
   const double v = std::isnan(weight) ? 0.0 : std::clamp(static_cast<double>(weight), 0.0, 1.0);
   return "\x1b[48;5;" + std::to_string(232 + std::lround(23 * v)) + "m  ";
+}
+
+/// A linked cell: the cell's first character kept, its second one a '*' (red on the colour
+/// background).
+std::string linked_cell(float weight, bool color) {
+  if (color) {
+    std::string cell = color_cell(weight);  // "\x1b[48;5;Nm" and two spaces
+    cell.pop_back();
+    return cell + kLinkColor + "*\x1b[22;39m";
+  }
+  const std::string cell = shade(weight);  // two equal characters
+  return cell.substr(0, cell.size() / 2) + "*";
+}
+
+/// Which cells (row-major) the links mark; links outside the matrix are ignored.
+std::vector<bool> linked_cells(const LabeledMatrix& m, const Alignment& links) {
+  std::vector<bool> linked(static_cast<std::size_t>(m.n_rows() * m.n_cols()), false);
+  for (const Link& link : links) {
+    if (link.src >= 0 && link.src < m.n_cols() && link.tgt >= 0 && link.tgt < m.n_rows())
+      linked[static_cast<std::size_t>(link.tgt * m.n_cols() + link.src)] = true;
+  }
+  return linked;
 }
 
 std::string fit_label(const std::string& raw, std::size_t max_label) {
@@ -74,10 +97,15 @@ std::string terminal_heatmap(const LabeledMatrix& m, const TerminalHeatmapOption
     out += line + "\n";
   }
 
+  const std::vector<bool> linked = linked_cells(m, options.links);
   for (int64_t r = 0; r < m.n_rows(); ++r) {
     const std::string& label = labels[static_cast<std::size_t>(r)];
     out += label + std::string(label_width - display_width(label) + 1, ' ');
-    for (int64_t c = 0; c < m.n_cols(); ++c) out += options.color ? color_cell(m.at(r, c)) : shade(m.at(r, c));
+    for (int64_t c = 0; c < m.n_cols(); ++c) {
+      const float w = m.at(r, c);
+      if (linked[static_cast<std::size_t>(r * m.n_cols() + c)]) out += linked_cell(w, options.color);
+      else out += options.color ? color_cell(w) : shade(w);
+    }
     if (options.color) out += kReset;
     out += "\n";
   }
@@ -102,6 +130,8 @@ std::string terminal_heatmap(const LabeledMatrix& m, const TerminalHeatmapOption
   } else {
     out += "\u2591 \u22650.10  \u2592 \u22650.25  \u2593 \u22650.50  \u2588 \u22650.75  (attention weight)\n";
   }
+  if (std::find(linked.begin(), linked.end(), true) != linked.end())
+    out += "* alignment link (target word of the row, source word of the column)\n";
   return out;
 }
 

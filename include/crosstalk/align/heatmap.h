@@ -5,14 +5,19 @@
 #include <string>
 #include <vector>
 
+#include "crosstalk/align/alignment.h"
 #include "crosstalk/align/labeled_matrix.h"
 
 namespace crosstalk::align {
 
-/// One attention map of a figure, with an optional caption drawn above it (e.g. "head 3").
+/// One attention map of a figure, with an optional caption drawn above it (e.g. "head 3"),
+/// and the word alignment links to mark on it: each link outlines the cell (row link.tgt,
+/// column link.src) with a red box (kept inside the cell). A link outside the matrix is an
+/// error (std::invalid_argument from the functions below).
 struct HeatmapPanel {
   std::string caption;
   LabeledMatrix matrix;
+  Alignment links;
 };
 
 /// A figure: a title line, then one panel (one map) or several (a grid, e.g. all heads of a
@@ -23,7 +28,12 @@ struct HeatmapPanel {
 struct Heatmap {
   std::string title;
   std::vector<HeatmapPanel> panels;
+  /// The note drawn under the panels when a panel has links, after a sample red box;
+  /// empty: kDefaultLinksNote.
+  std::string links_note;
 };
+
+inline constexpr const char* kDefaultLinksNote = "word alignment links";
 
 /// Size of the figure in pixels: the PNG's size, and the SVG's width/height.
 struct ImageSize {

@@ -2,6 +2,7 @@
 
 #include <string>
 
+#include "crosstalk/align/alignment.h"
 #include "crosstalk/align/labeled_matrix.h"
 
 namespace crosstalk::align {
@@ -12,6 +13,10 @@ struct TerminalHeatmapOptions {
   bool color = false;
   /// Row labels longer than this many characters are cut and end in '…' (values below 2 count as 2).
   int max_label = 14;
+  /// Word alignment links to mark (row link.tgt, column link.src): the cell's second
+  /// character becomes '*' (shades: "▓*", " *" for a weight below 0.10; colour: a red '*'
+  /// on the cell's background) and a key line says so. Links outside the matrix are ignored.
+  Alignment links;
 };
 
 /// A compact text heatmap of `m` for the terminal, every line ending in '\n':
@@ -24,7 +29,8 @@ struct TerminalHeatmapOptions {
 ///     and the line ends with "\x1b[0m";
 ///   - a blank line, then the legend of source words "0 Ein  1 Mann  2 fährt ...", wrapped at
 ///     about 100 columns;
-///   - a key line for the shades, or for the colour ramp.
+///   - a key line for the shades, or for the colour ramp;
+///   - when a link is in the matrix, one more line: "* alignment link (...)".
 /// An empty matrix (0 rows or 0 columns) gives the single line "(empty attention map)"; a
 /// weights size other than rows * cols throws std::invalid_argument.
 /// Labels are made printable first: control characters and invalid UTF-8 become U+FFFD
