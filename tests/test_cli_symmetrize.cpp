@@ -12,6 +12,8 @@ namespace al = crosstalk::align;
 
 al::Alignment parse(const std::string& line) { return al::parse_pharaoh(line, "test"); }
 
+std::string default_method() { return al::method_name(al::kDefaultSymmetrizeMethod); }
+
 bool subset(const al::Alignment& a, const al::Alignment& b) {
   return std::includes(b.begin(), b.end(), a.begin(), a.end());
 }
@@ -162,17 +164,19 @@ TEST_CASE("cli: align --reverse-model symmetrizes both directions", "[cli][align
                          "--heatmap", tmp / "maps", "--heatmap-format", "svg"});
     INFO("stderr:\n" << ok.err);
     REQUIRE(ok.code == 0);
-    CHECK(contains(ok.err, "symmetrized with soft-mean"));
+    CHECK(contains(ok.err, "symmetrized with " + default_method()));
     CHECK(contains(ok.err, "AER = "));
     const std::string json = read_file(tmp / "att.json");
-    for (const char* key : {"\"alignment\"", "\"symmetrize_method\": \"soft-mean\"", "\"reverse_word_attention\"",
-                            "\"reverse_alignment\"", "\"symmetrized_word_attention\"", "\"symmetrized_alignment\""})
+    for (const std::string key : std::vector<std::string>{"\"alignment\"", "\"symmetrize_method\": \"" + default_method() + "\"",
+                                                      "\"reverse_word_attention\"", "\"reverse_alignment\"",
+                                                      "\"symmetrized_word_attention\"", "\"symmetrized_alignment\""})
       CHECK(contains(json, key));
     CHECK(contains(json, "\"alignment\": \"" + fwd_lines[0] + "\""));  // still the forward model's own
     CHECK(contains(json, "\"symmetrized_alignment\": \"" + output_lines(ok.out)[0] + "\""));
     CHECK(std::count(json.begin(), json.end(), '[') == std::count(json.begin(), json.end(), ']'));
     const std::string svg = read_file(tmp / "maps/sentence-0001.svg");
-    for (const char* text : {"symmetrized with soft-mean", ">forward<", ">reverse, transposed<", ">soft-mean<"})
+    for (const std::string text : std::vector<std::string>{"symmetrized with " + default_method(), ">forward<", ">reverse, transposed<",
+                                                       ">" + default_method() + "<"})
       CHECK(contains(svg, text));
     // Each panel marks its own links: forward, reverse (transposed) and symmetrized.
     const size_t marks = count_of(svg, "class=\"link\"");
@@ -192,9 +196,63 @@ TEST_CASE("cli: align --reverse-model symmetrizes both directions", "[cli][align
     check_user_error(with({"--reverse-model", reverse.path(), "--symmetrize", "gdfa"}), "align",
                      {"--symmetrize", "'gdfa'", "soft-mean"});
     check_user_error(with({"--reverse-model", tmp / "no-model"}), "align", {tmp / "no-model"});
-    check_user_error(with({"--reverse-model", reverse.path(), "--gold", tmp / "s.en", "--sweep"}), "align",
-                     {"--sweep", "--reverse-model"});
+    check_user_error(with({"--gold", tmp / "s.en", "--save-selection"}), "align", {"--save-selection", "--sweep"});
   }
+}
+
+TEST_CASE("cli: align --sweep --save-selection remembers the lowest-AER reading, which later runs use",
+          "[cli][align][symmetrize]") {
+  const auto& reverse = trained_reverse();
+  TempDir tmp;
+  copy_dir(trained_tiny().path(), tmp / "fwd");  // the shared model stays as it is
+  const auto src = read_lines(source_path("data/toy/valid.de"));
+  const auto tgt = read_lines(source_path("data/toy/valid.en"));
+  write_lines(tmp / "s.de", {src.begin(), src.begin() + 8});
+  write_lines(tmp / "s.en", {tgt.begin(), tgt.begin() + 8});
+  // A gold standard of the toy's monotone word-for-word links (pairs of equal length; im/in the
+  // differ, and their links stay out, which AER then counts as misses).
+  std::vector<std::string> gold;
+  for (size_t i = 0; i < 8; ++i) {
+    std::string line;
+    for (size_t w = 0; w < std::min(words_of(src[i]), words_of(tgt[i])); ++w)
+      line += (line.empty() ? "" : " ") + std::to_string(w) + "-" + std::to_string(w);
+    gold.push_back(line);
+  }
+  write_lines(tmp / "s.gold", gold);
+  const std::vector<std::string> base = {"align", "--model", tmp / "fwd", "--src", tmp / "s.de", "--tgt", tmp / "s.en"};
+  auto with = [&](std::vector<std::string> extra) {
+    auto args = base;
+    args.insert(args.end(), extra.begin(), extra.end());
+    return run(args);
+  };
+  const auto sweep = with({"--reverse-model", reverse.path(), "--gold", tmp / "s.gold", "--sweep", "--save-selection"});
+  INFO("stderr:\n" << sweep.err);
+  REQUIRE(sweep.code == 0);
+  // every selection alone and with every method, each with its interval
+  for (const auto& name : al::symmetrize_method_names()) CHECK(contains(sweep.err, "heads averaged + " + name));
+  CHECK(contains(sweep.err, "95% CI ["));
+  const auto lowest = sweep.err.substr(sweep.err.find("lowest AER: "));
+  const auto flags = lowest.substr(lowest.find("): ") + 3, lowest.find('\n') - lowest.find("): ") - 3);
+  const std::string saved = read_file(tmp / "fwd/alignment.toml");
+  CHECK(contains(saved, "origin = \"align --sweep on "));
+  // A later run without --layer/--head/--symmetrize reads the model the saved way: the same
+  // links as with the printed flags.
+  auto explicit_args = std::vector<std::string>{"--reverse-model", reverse.path()};
+  std::istringstream printed(flags);
+  for (std::string word; printed >> word;) explicit_args.push_back(word);
+  const auto by_flags = with(explicit_args);
+  const auto by_default = with({"--reverse-model", reverse.path()});
+  REQUIRE(by_flags.code == 0);
+  REQUIRE(by_default.code == 0);
+  CHECK(by_default.out == by_flags.out);
+  CHECK(contains(by_default.err, "alignment selection from"));
+  // Flags on the command line win over the file.
+  const auto layer_given = with({"--layer", "1"});
+  REQUIRE(layer_given.code == 0);
+  CHECK_FALSE(contains(layer_given.err, "alignment selection from"));
+  // A broken file is a one-line error naming it.
+  write_lines(tmp / "fwd/alignment.toml", {"layer = 0"});
+  check_user_error(with({}), "align", {"alignment.toml", "line 1"});
 }
 
 TEST_CASE("cli: translate --alignment --reverse-model prints symmetrized links", "[cli][align][symmetrize]") {
@@ -219,7 +277,7 @@ TEST_CASE("cli: translate --alignment --reverse-model prints symmetrized links",
     const auto r = run(args, tmp / "in.de");  // stdin
     INFO("stderr:\n" << r.err);
     REQUIRE(r.code == 0);
-    CHECK(contains(r.err, "symmetrized with " + (method.empty() ? std::string("soft-mean") : method)));
+    CHECK(contains(r.err, "symmetrized with " + (method.empty() ? default_method() : method)));
     const auto lines = output_lines(r.out);
     REQUIRE(lines.size() == src.size());
     for (size_t i = 0; i < src.size(); ++i) {
@@ -249,7 +307,8 @@ TEST_CASE("cli: translate --alignment --reverse-model prints symmetrized links",
     REQUIRE(r.code == 0);
     for (const auto& line : output_lines(r.out)) CHECK(std::count(line.begin(), line.end(), '|') == 9);
     const std::string svg = read_file(tmp / "maps/sentence-0001.svg");
-    for (const char* text : {">forward<", ">reverse, transposed<", ">soft-mean<", "symmetrized with soft-mean"})
+    for (const std::string text : std::vector<std::string>{">forward<", ">reverse, transposed<", ">" + default_method() + "<",
+                                                         "symmetrized with " + default_method()})
       CHECK(contains(svg, text));
     CHECK(count_of(svg, "class=\"link\"") >= 3);  // every panel has a link at least (argmax)
   }

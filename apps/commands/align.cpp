@@ -1,16 +1,22 @@
 // crosstalk align: forced word alignment of sentence pairs from the decoder's cross-attention.
 #include <spdlog/spdlog.h>
 
+#include <unistd.h>
+
 #include <algorithm>
+#include <chrono>
 #include <cstdio>
 #include <fstream>
 #include <iostream>
+#include <iterator>
 
 #include "commands/attention_output.h"
 #include "commands/command.h"
 #include "crosstalk/align/aer.h"
 #include "crosstalk/align/attention_capture.h"
 #include "crosstalk/align/pair_symmetrize.h"
+#include "crosstalk/align/saved_selection.h"
+#include "crosstalk/align/sweep.h"
 #include "crosstalk/common/device.h"
 #include "crosstalk/common/error.h"
 #include "crosstalk/common/interrupt.h"
@@ -28,15 +34,6 @@ std::vector<align::GoldAlignment> read_gold(const std::string& path) {
   const auto lines = text::read_lines(path, text::FlawedLines::repair);
   for (size_t i = 0; i < lines.size(); ++i) gold.push_back(align::parse_gold(lines[i], path + ":" + std::to_string(i + 1)));
   return gold;
-}
-
-// The selections --sweep scores: each layer and all layers (heads averaged), each head of `chosen`.
-std::vector<align::AttentionSelection> sweep_selections(int64_t layers, int64_t heads, int64_t chosen_layer) {
-  std::vector<align::AttentionSelection> out;
-  for (int64_t l = 1; l <= layers; ++l) out.push_back({l, 0});
-  out.push_back({0, 0});
-  for (int64_t h = 1; h <= heads; ++h) out.push_back({chosen_layer, h});
-  return out;
 }
 
 // "truncated" warnings for the pairs longer than the model's position table.
@@ -72,31 +69,65 @@ struct Reverse {
   WarningLimit mismatches;               // pairs the two models split into different word counts
 };
 
-// The alignments of every pair under `selection` (and of the swept selections), written
-// to `out` 256 pairs at a time, whole lines, flushed; Ctrl-C / SIGTERM stop it between those.
+// The alignments of every pair under `selection`, written to `out` 256 pairs at a
+// time, whole lines, flushed; Ctrl-C / SIGTERM stop it between those.
 struct AlignRun {
-  std::vector<align::Alignment> hyps;                  // for --gold
-  std::vector<std::vector<align::Alignment>> swept;    // for --sweep
+  std::vector<align::Alignment> hyps;                        // the written links, for --gold
+  std::vector<align::Alignment> forward_hyps, reverse_hyps;  // --gold with --reverse-model: each direction alone
+  std::vector<align::AttentionRecord> records, reversed;     // for --sweep
   size_t aligned = 0;
   int64_t images = 0;  // heatmaps written
+  double seconds = 0;
+};
+
+// "aligned 12,800 of 29,000 pairs (431 pairs/s)": on a terminal a line rewritten in place
+// at most once a second, else a log line every 30 s; nothing for runs under 2 s.
+class AlignProgress {
+ public:
+  explicit AlignProgress(size_t total) : total_(total), tty_(isatty(fileno(stderr))) {}
+  void update(size_t done) {
+    const double now = seconds();
+    if (now < 2.0 || now - last_ < (tty_ ? 1.0 : 30.0) || done >= total_) return;
+    last_ = now;
+    const auto line = fmt::format("aligned {} of {} pairs ({:.0f} pairs/s)", done, total_, done / now);
+    if (tty_) {
+      std::fprintf(stderr, "\r\033[K%s", line.c_str());
+      shown_ = true;
+    } else {
+      spdlog::info("{}", line);
+    }
+  }
+  double finish() {
+    if (shown_) std::fprintf(stderr, "\r\033[K");
+    return seconds();
+  }
+
+ private:
+  double seconds() const {
+    return std::chrono::duration<double>(std::chrono::steady_clock::now() - start_).count();
+  }
+  size_t total_;
+  bool tty_, shown_ = false;
+  double last_ = 0;
+  std::chrono::steady_clock::time_point start_ = std::chrono::steady_clock::now();
 };
 
 AlignRun align_pairs(train::LoadedModel& loaded, const text::ParallelCorpus& pairs, const AttentionFlags& flags,
-                     const std::vector<align::AttentionSelection>& swept, bool keep, int64_t batch_size,
-                     std::ostream& out, const std::string& src_path, const std::string& tgt_path,
-                     Reverse& reverse) {
+                     bool keep_records, bool keep, int64_t batch_size, std::ostream& out,
+                     const std::string& src_path, const std::string& tgt_path, Reverse& reverse,
+                     const std::string& title_note) {
   const auto selection = flags.selection();
-  AttentionFiles files(flags, "forced alignment");
+  AttentionFiles files(flags, title_note.empty() ? "forced alignment" : "forced alignment \xC2\xB7 " + title_note);
+  AlignProgress progress(pairs.src.size());
   TruncationWarnings truncations(src_path, tgt_path, loaded.model->options().max_positions() - 1);
   AlignRun run;
-  run.swept.resize(swept.size());
   InterruptScope scope("writing the alignments finished so far, then stopping");
   const size_t chunk = 256, n = pairs.src.size();
   for (size_t start = 0; start < n && !interrupt_requested(); start += chunk) {
     const size_t end = std::min(n, start + chunk);
     const std::vector<std::string> src(pairs.src.begin() + start, pairs.src.begin() + end);
     const std::vector<std::string> tgt(pairs.tgt.begin() + start, pairs.tgt.begin() + end);
-    const auto records = align::forced_attention(loaded.model, loaded.vocab, src, tgt, batch_size);
+    auto records = align::forced_attention(loaded.model, loaded.vocab, src, tgt, batch_size);
     std::vector<align::AttentionRecord> reversed;
     if (reverse.loaded)
       reversed = align::forced_attention(reverse.loaded->model, reverse.loaded->vocab, tgt, src, batch_size);
@@ -118,12 +149,21 @@ AlignRun align_pairs(train::LoadedModel& loaded, const text::ParallelCorpus& pai
       text += align::to_pharaoh(alignment) + '\n';
       files.add(line, src[k], tgt[k], records[k], forward, reverse.loaded ? &sym.detail : nullptr);
       if (keep) run.hyps.push_back(alignment);
-      for (size_t s = 0; s < swept.size(); ++s) run.swept[s].push_back(records[k].alignment(swept[s], {flags.threshold}));
+      if (keep && reverse.loaded) {
+        run.forward_hyps.push_back(forward);
+        run.reverse_hyps.push_back(sym.mismatch ? align::Alignment{} : sym.detail.reverse_alignment);
+      }
     }
     out << text;
     out.flush();
     run.aligned = end;
+    progress.update(end);
+    if (keep_records) {
+      std::move(records.begin(), records.end(), std::back_inserter(run.records));
+      std::move(reversed.begin(), reversed.end(), std::back_inserter(run.reversed));
+    }
   }
+  run.seconds = progress.finish();
   files.close();
   truncations.finish();
   if (reverse.mismatches.hidden() > 0)
@@ -133,24 +173,48 @@ AlignRun align_pairs(train::LoadedModel& loaded, const text::ParallelCorpus& pai
   return run;
 }
 
-// AER, precision and recall against the gold standard; with --sweep every selection's.
-void report_gold(const std::vector<align::GoldAlignment>& gold, const AlignRun& run,
-                 const align::AttentionSelection& selection, const std::vector<align::AttentionSelection>& swept,
-                 int64_t layers, int64_t heads) {
-  spdlog::info("{}: {}", align::describe(selection, layers, heads), align::score_alignments(gold, run.hyps).to_string());
-  size_t best = 0;
-  std::vector<double> aer(swept.size());
-  for (size_t s = 0; s < swept.size(); ++s) {
-    const auto score = align::score_alignments(gold, run.swept[s]);
-    aer[s] = score.aer;
-    if (aer[s] < aer[best]) best = s;
-    std::fprintf(stderr, "%-40s %s\n", align::describe(swept[s], layers, heads).c_str(), score.to_string().c_str());
+// AER, precision, recall and a bootstrap 95% interval against the gold standard: of the
+// written links, and with --reverse-model of each direction alone too.
+void report_gold(const std::vector<align::GoldAlignment>& gold, const AlignRun& run, const std::string& what,
+                 const Reverse& reverse) {
+  auto report = [&gold](const std::string& label, const std::vector<align::Alignment>& hyps) {
+    spdlog::info("{}: {}  95% CI {}", label, align::score_alignments(gold, hyps).to_string(),
+                 align::bootstrap_aer(gold, hyps).to_string());
+  };
+  if (reverse.loaded) {
+    report("forward, " + what, run.forward_hyps);
+    report("reverse, " + what, run.reverse_hyps);
+    report("symmetrized (" + align::method_name(reverse.method) + ")", run.hyps);
+  } else {
+    report(what, run.hyps);
   }
-  if (!swept.empty())
-    std::fprintf(stderr, "lowest AER: %s (%.4f): --layer %s --head %s\n",
-                 align::describe(swept[best], layers, heads).c_str(), aer[best],
-                 swept[best].layer == 0 ? "all" : std::to_string(swept[best].layer).c_str(),
-                 swept[best].head == 0 ? "avg" : std::to_string(swept[best].head).c_str());
+}
+
+// --sweep: every selection (and with --reverse-model every method) scored; the lowest
+// AER, and with --save-selection written to the model directory's alignment.toml.
+void report_sweep(const std::vector<align::GoldAlignment>& gold, const AlignRun& run, const Reverse& reverse,
+                  double threshold, int64_t layers, int64_t heads, int64_t chosen, const std::string& gold_path,
+                  const std::string& save_dir) {
+  const auto entries = align::sweep_alignments(run.records, reverse.loaded ? &run.reversed : nullptr, gold,
+                                               align::sweep_selections(layers, heads, chosen), threshold);
+  for (const auto& e : entries)
+    std::fprintf(stderr, "%-58s %s  95%% CI %s\n", e.describe(layers, heads).c_str(), e.score.to_string().c_str(),
+                 e.interval.to_string().c_str());
+  const auto& best = align::lowest_aer(entries);
+  const std::string flags_text = "--layer " + (best.selection.layer == 0 ? std::string("all") : std::to_string(best.selection.layer)) +
+                                 " --head " + (best.selection.head == 0 ? std::string("avg") : std::to_string(best.selection.head)) +
+                                 (best.method ? " --symmetrize " + align::method_name(*best.method) : "");
+  std::fprintf(stderr, "lowest AER: %s (%.4f): %s\n", best.describe(layers, heads).c_str(), best.score.aer,
+               flags_text.c_str());
+  if (save_dir.empty()) return;
+  align::SavedSelection saved;
+  if (const auto before = align::read_selection(save_dir)) saved = *before;  // keeps its method when none won
+  saved.attention = best.selection;
+  if (best.method) saved.method = *best.method;
+  saved.origin = fmt::format("align --sweep on {} ({} pairs): AER {:.4f}, {}", gold_path, gold.size(), best.score.aer,
+                             best.describe(layers, heads));
+  align::write_selection(save_dir, saved);
+  spdlog::info("saved the selection to {}: {}", align::selection_path(save_dir), flags_text);
 }
 
 }  // namespace
@@ -175,7 +239,12 @@ int run_align(const std::string& program, std::vector<std::string> args) {
   app.add_option("--output,-o", output, "write the alignments to this file instead of stdout");
   flags.add_to(app);
   app.add_option("--gold", gold_path, "score the alignments against this gold file (AER, precision, recall on stderr)");
-  app.add_flag("--sweep", sweep, "with --gold: also the AER of every layer, of all layers, and of every head");
+  app.add_flag("--sweep", sweep, "with --gold: also the AER of every layer, of all layers, and of every head "
+                                 "(with --reverse-model: of every symmetrization method for each of them)");
+  bool save_selection = false;
+  app.add_flag("--save-selection", save_selection,
+               "with --sweep: write the lowest-AER layer, head (and method) into the model directory "
+               "(alignment.toml), which align, translate --alignment and serve then use by default");
   ReverseFlags reverse_flags;
   reverse_flags.add_to(app, "a model trained the other way (target->source): it is force-aligned on (target, source) "
                             "too, its word matrix transposed, and both directions symmetrized (--symmetrize)");
@@ -184,13 +253,13 @@ int run_align(const std::string& program, std::vector<std::string> args) {
   app.add_option("--threads", threads, "CPU threads for LibTorch/BLAS")->capture_default_str();
   int code = 0;
   if (!parse_args(app, std::move(args), &code)) return code;
-  flags.validate();
   if (batch_size <= 0) throw UserError("--batch-size must be positive");
   if (sweep && gold_path.empty()) throw UserError("--sweep needs --gold FILE");
+  if (save_selection && !sweep) throw UserError("--save-selection needs --sweep (and --gold FILE)");
+  const std::string title_note = apply_saved_selection(app, model_dir, &flags, &reverse_flags);
+  flags.validate();
   Reverse reverse;
   reverse.method = reverse_flags.method();
-  if (sweep && reverse_flags.given())
-    throw UserError("--sweep scores the forward model's layers and heads alone: run it without --reverse-model");
   const auto pairs = text::read_parallel(src_path, tgt_path, /*keep_empty=*/true);
   std::vector<align::GoldAlignment> gold;
   if (!gold_path.empty()) {
@@ -221,23 +290,23 @@ int run_align(const std::string& program, std::vector<std::string> args) {
                  rev_layers, rev_heads, align::describe(selection, rev_layers, rev_heads),
                  align::method_name(reverse.method));
   }
-  const int64_t chosen = selection.layer == align::AttentionSelection::kDefaultLayer
-                             ? align::default_alignment_layer(layers) : selection.layer;
-  const auto swept = sweep ? sweep_selections(layers, heads, chosen == 0 ? layers : chosen)
-                           : std::vector<align::AttentionSelection>{};
-  const auto run =
-      align_pairs(loaded, pairs, flags, swept, !gold.empty(), batch_size, out, src_path, tgt_path, reverse);
+  const auto run = align_pairs(loaded, pairs, flags, sweep, !gold.empty(), batch_size, out, src_path, tgt_path,
+                               reverse, title_note);
   if (!out) throw UserError("writing the alignments failed");
-  spdlog::info("aligned {} sentence pairs{}", run.aligned,
+  spdlog::info("aligned {} sentence pairs in {:.1f}s ({:.0f} pairs/s{}){}", run.aligned, run.seconds,
+               run.aligned / std::max(run.seconds, 1e-9), reverse.loaded ? ", both directions" : "",
                flags.heatmap_dir.empty() ? "" : ", " + std::to_string(run.images) + " heatmaps in " + flags.heatmap_dir);
   if (interrupt_requested()) {
     spdlog::warn("interrupted: the alignments of the first {} of {} sentence pairs were written{}", run.aligned,
                  pairs.src.size(), gold.empty() ? "" : "; --gold not scored");
     return interrupt_exit_code();
   }
-  if (!gold.empty()) {
-    if (reverse.loaded) spdlog::info("scoring the symmetrized links ({})", align::method_name(reverse.method));
-    report_gold(gold, run, selection, swept, layers, heads);
+  if (!gold.empty()) report_gold(gold, run, align::describe(selection, layers, heads), reverse);
+  if (sweep) {
+    const int64_t chosen = selection.layer == align::AttentionSelection::kDefaultLayer
+                               ? align::default_alignment_layer(layers) : selection.layer;
+    report_sweep(gold, run, reverse, flags.threshold, layers, heads, chosen, gold_path,
+                 save_selection ? model_dir : "");
   }
   return 0;
 }

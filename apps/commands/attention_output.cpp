@@ -6,6 +6,8 @@
 #include "crosstalk/align/symmetrize.h"
 #include "crosstalk/common/error.h"
 
+#include <spdlog/spdlog.h>
+
 namespace crosstalk::app {
 
 namespace {
@@ -107,6 +109,28 @@ train::LoadedModel ReverseFlags::load(const torch::Device& device, const Attenti
     throw UserError(std::string(e.what()) + " in --reverse-model '" + model_dir + "'");
   }
   return loaded;
+}
+
+std::string apply_saved_selection(const CLI::App& app, const std::string& model_dir, AttentionFlags* flags,
+                                  ReverseFlags* reverse) {
+  const auto saved = align::read_selection(model_dir);
+  if (!saved) return "";
+  const bool attention_open = app.count("--layer") == 0 && app.count("--head") == 0;
+  const bool method_open = reverse != nullptr && reverse->given() && app.count("--symmetrize") == 0;
+  if (!attention_open && !method_open) return "";
+  std::string used;
+  if (attention_open) {
+    flags->layer = saved->attention.layer == 0 ? "all" : std::to_string(saved->attention.layer);
+    flags->head = saved->attention.head == 0 ? "avg" : std::to_string(saved->attention.head);
+    used = "--layer " + flags->layer + " --head " + flags->head;
+  }
+  if (method_open) {
+    reverse->method_name = align::method_name(saved->method);
+    used += (used.empty() ? "" : " ") + std::string("--symmetrize ") + reverse->method_name;
+  }
+  spdlog::info("alignment selection from {}: {} ({})", align::selection_path(model_dir), used,
+               saved->origin.empty() ? "origin not recorded" : saved->origin);
+  return "saved selection: " + (saved->origin.empty() ? used : saved->origin);
 }
 
 align::Heatmap make_heatmap(const align::AttentionRecord& record, const align::AttentionSelection& selection,

@@ -10,6 +10,7 @@
 #include "crosstalk/align/attention_record.h"
 #include "crosstalk/align/heatmap.h"
 #include "crosstalk/align/pair_symmetrize.h"
+#include "crosstalk/align/saved_selection.h"
 #include "crosstalk/train/checkpoint.h"
 
 namespace crosstalk::app {
@@ -50,6 +51,13 @@ struct ReverseFlags {
   /// (UserError naming --reverse-model otherwise).
   train::LoadedModel load(const torch::Device& device, const AttentionFlags& flags) const;
 };
+
+/// The model directory's alignment.toml (align/saved_selection.h) fills in what the
+/// command line left open: --layer and --head when neither was given (a --config file
+/// counts as given), --symmetrize when it was not. Logs what it used. Returns a short
+/// note for titles ("saved selection: <origin>"), empty when the file was not used.
+std::string apply_saved_selection(const CLI::App& app, const std::string& model_dir, AttentionFlags* flags,
+                                  ReverseFlags* reverse);
 
 /// The heatmap of one record: the selected layer/head, or with heads_grid every
 /// head of the selected layer. `what` goes into the title (e.g. "forced alignment").

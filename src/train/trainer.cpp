@@ -9,6 +9,7 @@
 #include <filesystem>
 #include <nlohmann/json.hpp>
 
+#include "crosstalk/align/saved_selection.h"
 #include "crosstalk/common/atomic_file.h"
 #include "crosstalk/common/device.h"
 #include "crosstalk/common/error.h"
@@ -77,6 +78,20 @@ void write_summary(const ModelDir& dir, const TrainSummary& s) {
   write_file_atomic(dir.summary(), j.dump() + "\n");
 }
 
+// The guided layer and head are where the model learns to align: align reads them by
+// default (alignment.toml, align/saved_selection.h).
+void save_guided_selection(const GuidedAlignmentOptions& g, const model::ModelOptions& m, const std::string& dir) {
+  align::SavedSelection saved;
+  if (const auto before = align::read_selection(dir)) saved = *before;
+  saved.attention.layer = g.layer == GuidedAlignmentOptions::kDefaultLayer
+                              ? align::default_alignment_layer(m.decoder_layers()) : g.layer;
+  saved.attention.head = g.head;
+  saved.origin = "guided alignment training (layer " + std::to_string(saved.attention.layer) + ", " +
+                 (g.head == 0 ? std::string("heads averaged") : "head " + std::to_string(g.head)) + ", weight " +
+                 fmt::format("{:g}", g.weight) + ")";
+  align::write_selection(dir, saved);
+}
+
 }  // namespace
 
 Trainer::Trainer(TrainOptions options, model::ModelOptions model_options)
@@ -104,6 +119,7 @@ void Trainer::prepare() {
   if (interrupt_requested()) return;
   open_model(model_options_);
   check_guided(o.guided, model_options_);
+  if (o.guided.enabled()) save_guided_selection(o.guided, model_options_, dir_.path);
   translator_ = std::make_unique<search::Translator>(model_, vocab_, device_);
   schedule_ = InverseSqrtSchedule(o.lr, o.warmup);
   tty_ = isatty(fileno(stderr));
