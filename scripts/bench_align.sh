@@ -1,34 +1,111 @@
 #!/usr/bin/env bash
-# Alignment benchmark: AER of the decoder's cross-attention on the shipped hand-made gold
-# (data/align/: the first 30 Multi30k validation pairs), for every decoder layer (heads
-# averaged), all layers averaged, and every head of the default layer, with argmax links
-# and with soft thresholds 0.2 / 0.3 / 0.5; then the time forced alignment takes over the
-# 1,000 test_2016_flickr pairs. (The peer has no alignment output, so there is no ratio.)
+# Alignment benchmark: one table on the TEST part of the hand-made gold (data/align/, pairs
+# 81-160 of the Multi30k validation set), with bootstrap 95% intervals:
+#   - the forward model alone, at the default layer and at the dev-chosen reading;
+#   - the reverse model alone (its links turned around);
+#   - every symmetrization of the two;
+#   - each guided model, alone (its saved layer/head) and symmetrized with the reverse model;
+# the BLEU of each model on test_2016_flickr (beam 4), and the time of each stage (training
+# from train_summary.json; forced alignment of the training corpus in both directions).
+# The reading (layer, head) used for the symmetrizations is chosen on the DEV part
+# (`align --sweep`, lowest AER) and never on the test part.
 #
-#   bash scripts/bench_align.sh MODEL_DIR [OUT_DIR]
+#   bash scripts/bench_align.sh FWD_MODEL REV_MODEL [GUIDED_MODEL ...]
+#   e.g. bash scripts/bench_align.sh models/multi30k_de_en models/multi30k_en_de models/multi30k_de_en_guided
 #
-# e.g. bash scripts/bench_align.sh models/multi30k_de_en
+# Environment: OUT (work directory, default bench_align_work), SPEED=0 skips aligning the
+# 29,000 training pairs (then the 1,000 test_2016_flickr pairs are timed), THREADS (default 2).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-MODEL=$1
-OUT=${2:-bench_align_work}
-GOLD=data/align/multi30k_val30
+[ $# -ge 2 ] || { sed -n 2,18p "$0" >&2; exit 2; }
+FWD=$1 REV=$2; shift 2
+GUIDED=("$@")
+OUT=${OUT:-bench_align_work} THREADS=${THREADS:-2} SPEED=${SPEED:-1}
+DEV=data/align/multi30k_dev TEST=data/align/multi30k_test
 mkdir -p "$OUT"
-[ -x ./build/crosstalk ] || { echo "bench_align.sh: build first (bash scripts/build.sh)" >&2; exit 1; }
+X=./build/crosstalk
+[ -x $X ] || { echo "bench_align.sh: build first (bash scripts/build.sh)" >&2; exit 2; }
+rows=()
 
-sweep() {  # label, extra align flags...
-  local label=$1; shift
-  echo "== $label"
-  ./build/crosstalk align --model "$MODEL" --src $GOLD.de --tgt $GOLD.en --gold $GOLD.gold --sweep "$@" \
-    --output "$OUT/val30.align" 2> "$OUT/sweep.err" || { cat "$OUT/sweep.err" >&2; exit 1; }
-  grep -v '^\[' "$OUT/sweep.err"
+# align on the test gold; prints the score lines (stderr) into $OUT/last.err
+align_test() {  # model, extra align flags...
+  local model=$1; shift
+  $X align --model "$model" --src $TEST.de --tgt $TEST.en --gold $TEST.gold --threads "$THREADS" "$@" \
+    --output "$OUT/test.align" 2> "$OUT/last.err" || { cat "$OUT/last.err" >&2; exit 1; }
 }
-sweep "argmax (the default)"
-for t in 0.2 0.3 0.5; do sweep "threshold $t" --align-threshold $t; done
+# "AER = a precision = p recall = r ... 95% CI [l, h]" of the line starting with $1 -> a table row
+row() {  # label, selection text, line prefix (as logged), file
+  local line
+  line=$(grep -F "] $3" "$4" | head -1) || true
+  [ -n "$line" ] || { echo "bench_align.sh: no '$3' line in $4" >&2; cat "$4" >&2; exit 1; }
+  rows+=("$(echo "$line" | awk -v label="$1" -v sel="$2" '{
+    for (i = 1; i <= NF; i++) { if ($i == "AER") a = $(i + 2); if ($i == "precision") p = $(i + 2);
+      if ($i == "recall") r = $(i + 2); if ($i == "CI") ci = $(i + 1) " " $(i + 2) }
+    printf "| %s | %s | %s %s | %s | %s |", label, sel, a, ci, p, r }')")
+}
 
-echo "== speed: forced alignment of test_2016_flickr (1,000 pairs)"
-start=$(date +%s.%N)
-./build/crosstalk align --model "$MODEL" --src data/multi30k/test_2016_flickr.de \
-  --tgt data/multi30k/test_2016_flickr.en --output "$OUT/test.align" 2> "$OUT/speed.err"
-end=$(date +%s.%N)
-awk -v s="$start" -v e="$end" 'BEGIN { printf "%.2f s for 1000 pairs (%.1f ms a pair, model loading included)\n", e - s, (e - s) * 1000 / 1000 }'
+echo "bench_align.sh: choosing the reading on $DEV ($(wc -l < $DEV.gold) pairs)" >&2
+$X align --model "$FWD" --reverse-model "$REV" --src $DEV.de --tgt $DEV.en --gold $DEV.gold --sweep \
+  --layer default --head avg --threads "$THREADS" --output "$OUT/dev.align" 2> "$OUT/dev_sweep.err" \
+  || { cat "$OUT/dev_sweep.err" >&2; exit 1; }
+best=$(grep '^lowest AER: ' "$OUT/dev_sweep.err")
+read -r -a chosen <<< "$(echo "$best" | sed 's/.*): //' | sed 's/ --symmetrize [a-z-]*//')"
+best_method=$(echo "$best" | sed -n 's/.*--symmetrize \([a-z-]*\).*/\1/p')
+echo "bench_align.sh: dev $best" >&2
+
+align_test "$FWD" --layer default --head avg
+row "forward" "default layer" "layer" "$OUT/last.err"
+for method in intersect union grow-diag grow-diag-final grow-diag-final-and soft-mean soft-product \
+    soft-mean-gdfa soft-product-gdfa; do
+  align_test "$FWD" --reverse-model "$REV" --symmetrize $method "${chosen[@]}"
+  if [ $method = intersect ]; then
+    row "forward" "${chosen[*]}" "forward, " "$OUT/last.err"
+    row "reverse" "${chosen[*]}" "reverse, " "$OUT/last.err"
+  fi
+  mark=""; [ "$method" = "$best_method" ] && mark=" (dev best)"
+  row "symmetrized: $method$mark" "${chosen[*]}" "symmetrized (" "$OUT/last.err"
+done
+for g in "${GUIDED[@]}"; do
+  align_test "$g"
+  row "guided $(basename "$g")" "$(sed -n 's/^origin = "\(.*\)"/\1/p' "$g/alignment.toml" 2>/dev/null | cut -c1-60)" "layer" "$OUT/last.err"
+  align_test "$g" --reverse-model "$REV" --symmetrize "$best_method"
+  row "guided $(basename "$g") + reverse, $best_method" "saved" "symmetrized (" "$OUT/last.err"
+done
+
+echo
+echo "### Word alignment, $TEST.gold ($(wc -l < $TEST.gold) pairs; reading chosen on dev: ${chosen[*]})"
+echo
+echo "| system | selection | AER [95% CI] | precision | recall |"
+echo "|---|---|---|---|---|"
+printf '%s\n' "${rows[@]}"
+
+echo
+echo "### Models: BLEU on test_2016_flickr (beam 4) and training time"
+echo
+echo "| model | BLEU | chrF | steps | training time |"
+echo "|---|---|---|---|---|"
+for m in "$FWD" "$REV" "${GUIDED[@]}"; do
+  src=data/multi30k/test_2016_flickr.de ref=data/multi30k/test_2016_flickr.en
+  if [ "$m" = "$REV" ]; then
+    src=data/multi30k/test_2016_flickr.en ref=data/multi30k/test_2016_flickr.de
+  fi
+  $X translate --model "$m" --input $src --output "$OUT/bleu.hyp" --threads "$THREADS" 2> /dev/null
+  scores=$($X eval --hyp "$OUT/bleu.hyp" --ref $ref --json)
+  bleu=$(echo "$scores" | sed -n 's/.*"bleu": *\([0-9.]*\).*/\1/p')
+  chrf=$(echo "$scores" | sed -n 's/.*"chrf": *\([0-9.]*\).*/\1/p')
+  steps=$(sed -n 's/.*"steps":\([0-9]*\).*/\1/p' "$m/train_summary.json")
+  secs=$(sed -n 's/.*"train_seconds":\([0-9.]*\).*/\1/p' "$m/train_summary.json")
+  printf '| %s | %.2f | %.2f | %s | %.0f s |\n' "$(basename "$m")" "$bleu" "$chrf" "$steps" "$secs"
+done
+
+echo
+echo "### Forced alignment speed (both directions, symmetrized, $THREADS threads)"
+echo
+if [ "$SPEED" = 1 ]; then
+  set_src=data/multi30k/train.de set_tgt=data/multi30k/train.en
+else
+  set_src=data/multi30k/test_2016_flickr.de set_tgt=data/multi30k/test_2016_flickr.en
+fi
+$X align --model "$FWD" --reverse-model "$REV" "${chosen[@]}" --src $set_src --tgt $set_tgt --threads "$THREADS" \
+  --output "$OUT/speed.align" 2> "$OUT/speed.err" || { cat "$OUT/speed.err" >&2; exit 1; }
+grep -o 'aligned [0-9]* sentence pairs in .*' "$OUT/speed.err" | sed 's/^/    /'

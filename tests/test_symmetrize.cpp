@@ -156,7 +156,7 @@ TEST_CASE("symmetrize: transposing links and method names", "[symmetrize]") {
   CHECK(al::transpose(al::transpose(links("0-2 1-0 3-1"))) == links("0-2 1-0 3-1"));
   for (const auto& name : al::symmetrize_method_names())
     CHECK(al::method_name(al::parse_symmetrize_method(name, "--method")) == name);
-  CHECK(al::method_name(al::kDefaultSymmetrizeMethod) == "soft-product");  // the dev-gold choice (symmetrize.h)
+  CHECK(al::method_name(al::kDefaultSymmetrizeMethod) == "soft-product-gdfa");  // the dev-gold choice (symmetrize.h)
   CHECK(al::is_soft(M::soft_product));
   CHECK_FALSE(al::is_soft(M::grow_diag_final_and));
   try {
@@ -260,4 +260,39 @@ TEST_CASE("symmetrize: soft methods of identical matrices give the argmax alignm
     }
     CHECK(static_cast<int64_t>(links.size()) == tgt);
   }
+}
+
+TEST_CASE("symmetrize: the -gdfa soft methods grow the mutual argmax links", "[symmetrize]") {
+  // Rows target words t0..t2, columns source words s0..s2 and EOS.
+  al::LabeledMatrix m;
+  m.rows = {"t0", "t1", "t2", "</s>"};
+  m.cols = {"s0", "s1", "s2", "</s>"};
+  m.weights = {0.7f, 0.2f, 0.1f, 0.0f,   // t0 -> s0
+               0.1f, 0.6f, 0.3f, 0.0f,   // t1 -> s1
+               0.1f, 0.5f, 0.4f, 0.0f,   // t2 -> s1 by its row; s2's column peaks at t2
+               0.2f, 0.2f, 0.2f, 0.4f};  // EOS row: never linked
+  // Argmax per target word leaves s2 unaligned.
+  CHECK(al::to_pharaoh(al::symmetrize_soft(m, m, M::soft_mean, 3, 3)) == "0-0 1-1 1-2");
+  // Mutual argmax: 0-0 1-1. Grow-diag adds 1-2 (next to 1-1, t2 unaligned), then 2-2 (next
+  // to 1-1 and 1-2, s2 unaligned): every word is aligned.
+  CHECK(al::to_pharaoh(al::symmetrize_soft(m, m, M::soft_mean_gdfa, 3, 3)) == "0-0 1-1 1-2 2-2");
+  CHECK(al::to_pharaoh(al::symmetrize_soft(m, m, M::soft_product_gdfa, 3, 3)) == "0-0 1-1 1-2 2-2");
+  // As a property on random matrices: mutual argmax <= result <= row argmax + column argmax.
+  std::mt19937 rng(5);
+  std::uniform_real_distribution<float> u(0.0f, 1.0f);
+  for (int trial = 0; trial < 200; ++trial) {
+    const int64_t src = 1 + rng() % 6, tgt = 1 + rng() % 6;
+    al::LabeledMatrix r;
+    r.rows.assign(static_cast<size_t>(tgt + 1), "t");
+    r.cols.assign(static_cast<size_t>(src + 1), "s");
+    for (int64_t i = 0; i < (src + 1) * (tgt + 1); ++i) r.weights.push_back(u(rng));
+    const auto rows = al::extract_alignment(r, src, tgt);
+    const auto cols = al::transpose(al::extract_alignment(al::transpose(r), tgt, src));
+    const auto grown = al::soft_links(r, M::soft_mean_gdfa, src, tgt);
+    const auto mutual = al::symmetrize(rows, cols, M::intersect);
+    CHECK(std::includes(grown.begin(), grown.end(), mutual.begin(), mutual.end()));
+    const auto both = al::symmetrize(rows, cols, M::union_links);
+    CHECK(std::includes(both.begin(), both.end(), grown.begin(), grown.end()));
+  }
+  CHECK_THROWS_AS(al::soft_links(m, M::grow_diag, 3, 3), std::invalid_argument);
 }

@@ -20,7 +20,7 @@ PairSymmetrization symmetrize_pair(const AttentionRecord& fwd, const AttentionRe
   out.detail.reverse_alignment = transpose(rev.alignment(selection, {threshold}));
   if (is_soft(method)) {
     out.detail.combined = combine_soft(fwd.word_matrix(selection), out.detail.reverse_words, method);
-    out.links = extract_alignment(out.detail.combined, fwd.src.real_words, fwd.tgt.real_words, {threshold});
+    out.links = soft_links(out.detail.combined, method, fwd.src.real_words, fwd.tgt.real_words, {threshold});
   } else {
     out.links = symmetrize(fwd_links, out.detail.reverse_alignment, method);
   }

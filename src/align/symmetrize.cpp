@@ -23,6 +23,8 @@ constexpr NamedMethod kMethods[] = {
     {SymmetrizeMethod::grow_diag_final_and, "grow-diag-final-and"},
     {SymmetrizeMethod::soft_mean, "soft-mean"},
     {SymmetrizeMethod::soft_product, "soft-product"},
+    {SymmetrizeMethod::soft_mean_gdfa, "soft-mean-gdfa"},
+    {SymmetrizeMethod::soft_product_gdfa, "soft-product-gdfa"},
 };
 
 Alignment sorted_unique(Alignment a) {
@@ -129,7 +131,8 @@ SymmetrizeMethod parse_symmetrize_method(const std::string& name, const std::str
 }
 
 bool is_soft(SymmetrizeMethod method) {
-  return method == SymmetrizeMethod::soft_mean || method == SymmetrizeMethod::soft_product;
+  return method == SymmetrizeMethod::soft_mean || method == SymmetrizeMethod::soft_product ||
+         method == SymmetrizeMethod::soft_mean_gdfa || method == SymmetrizeMethod::soft_product_gdfa;
 }
 
 Alignment transpose(const Alignment& alignment) {
@@ -187,6 +190,7 @@ LabeledMatrix combine_soft(const LabeledMatrix& forward, const LabeledMatrix& re
                                 std::to_string(forward.n_cols()) + " forward matrix and a " +
                                 std::to_string(reverse_transposed.n_rows()) + " x " +
                                 std::to_string(reverse_transposed.n_cols()) + " reverse one");
+  const bool mean = method == SymmetrizeMethod::soft_mean || method == SymmetrizeMethod::soft_mean_gdfa;
   LabeledMatrix out = forward;
   const int64_t rows = out.n_rows(), cols = out.n_cols();
   for (int64_t r = 0; r < rows; ++r) {
@@ -194,10 +198,10 @@ LabeledMatrix combine_soft(const LabeledMatrix& forward, const LabeledMatrix& re
     for (int64_t c = 0; c < cols; ++c) {
       const size_t k = static_cast<size_t>(r * cols + c);
       const float f = forward.weights[k], b = reverse_transposed.weights[k];
-      out.weights[k] = method == SymmetrizeMethod::soft_mean ? 0.5f * (f + b) : f * b;
+      out.weights[k] = mean ? 0.5f * (f + b) : f * b;
       total += out.weights[k];
     }
-    if (method == SymmetrizeMethod::soft_product && total > 0.0)
+    if (!mean && total > 0.0)
       for (int64_t c = 0; c < cols; ++c)
         out.weights[static_cast<size_t>(r * cols + c)] =
             static_cast<float>(out.weights[static_cast<size_t>(r * cols + c)] / total);
@@ -205,10 +209,35 @@ LabeledMatrix combine_soft(const LabeledMatrix& forward, const LabeledMatrix& re
   return out;
 }
 
+Alignment soft_links(const LabeledMatrix& combined, SymmetrizeMethod method, int64_t src_words, int64_t tgt_words,
+                     const ExtractOptions& options) {
+  if (!is_soft(method)) throw std::invalid_argument("soft_links: " + method_name(method) + " works on links");
+  if (method == SymmetrizeMethod::soft_mean || method == SymmetrizeMethod::soft_product)
+    return extract_alignment(combined, src_words, tgt_words, options);
+  const int64_t cols = combined.n_cols();
+  if (src_words > cols || tgt_words > combined.n_rows())
+    throw std::invalid_argument("soft_links: more words than the matrix has rows or columns");
+  auto at = [&](int64_t t, int64_t s) { return combined.weights[static_cast<size_t>(t * cols + s)]; };
+  Alignment rows, columns;  // the argmax of each target word's row / of each source word's column
+  for (int64_t t = 0; t < tgt_words && src_words > 0; ++t) {
+    int64_t best = 0;
+    for (int64_t s = 1; s < src_words; ++s)
+      if (at(t, s) > at(t, best)) best = s;
+    rows.push_back({best, t});
+  }
+  for (int64_t s = 0; s < src_words && tgt_words > 0; ++s) {
+    int64_t best = 0;
+    for (int64_t t = 1; t < tgt_words; ++t)
+      if (at(t, s) > at(best, s)) best = t;
+    columns.push_back({s, best});
+  }
+  return symmetrize(sorted_unique(rows), sorted_unique(columns), SymmetrizeMethod::grow_diag_final_and);
+}
+
 Alignment symmetrize_soft(const LabeledMatrix& forward, const LabeledMatrix& reverse_transposed,
                           SymmetrizeMethod method, int64_t src_words, int64_t tgt_words,
                           const ExtractOptions& options) {
-  return extract_alignment(combine_soft(forward, reverse_transposed, method), src_words, tgt_words, options);
+  return soft_links(combine_soft(forward, reverse_transposed, method), method, src_words, tgt_words, options);
 }
 
 }  // namespace crosstalk::align

@@ -29,24 +29,28 @@ enum class SymmetrizeMethod {
   // Soft: over the two word-level attention matrices (see combine_soft).
   soft_mean,
   soft_product,
+  // Soft, then links grown from the mutual argmax (see soft_links).
+  soft_mean_gdfa,
+  soft_product_gdfa,
 };
 
 /// The method `align --reverse-model` uses when --symmetrize is not given (and the
-/// model directory saved none). soft-product had the lowest AER on the dev part of the
-/// gold (data/align/multi30k_dev.gold, `align --sweep --reverse-model`, 950-step Multi30k
-/// models): 0.199 with all layers averaged and 0.229 at the default layer, against 0.228 /
-/// 0.247 for soft-mean, 0.286 / 0.310 for grow-diag-final-and and 0.351 / 0.337 for the
-/// forward model alone (README, "Symmetrization").
-inline constexpr SymmetrizeMethod kDefaultSymmetrizeMethod = SymmetrizeMethod::soft_product;
+/// model directory saved none). soft-product-gdfa had the lowest AER on the dev part of
+/// the gold (data/align/multi30k_dev.gold, `align --sweep --reverse-model`, 950-step
+/// Multi30k models, all layers averaged / the default layer): 0.184 / 0.223, against
+/// soft-product 0.199 / 0.229, soft-mean 0.228 / 0.247, grow-diag-final-and 0.286 / 0.310
+/// and the forward model alone 0.351 / 0.337 (README, "Both directions and symmetrization").
+inline constexpr SymmetrizeMethod kDefaultSymmetrizeMethod = SymmetrizeMethod::soft_product_gdfa;
 
 /// "intersect", "union", "grow-diag", "grow-diag-final", "grow-diag-final-and",
-/// "soft-mean", "soft-product".
+/// "soft-mean", "soft-product", "soft-mean-gdfa", "soft-product-gdfa".
 std::string method_name(SymmetrizeMethod method);
 /// Every method name, in the order above.
 const std::vector<std::string>& symmetrize_method_names();
 /// The method called `name`; UserError naming `flag` and listing the methods otherwise.
 SymmetrizeMethod parse_symmetrize_method(const std::string& name, const std::string& flag);
-/// soft-mean and soft-product work on matrices; the others on link sets.
+/// The soft methods (soft-mean, soft-product and their -gdfa forms) work on matrices;
+/// the others on link sets.
 bool is_soft(SymmetrizeMethod method);
 
 /// Every link turned around (src <-> tgt): a target-source alignment to source-target.
@@ -83,7 +87,17 @@ LabeledMatrix transpose(const LabeledMatrix& matrix);
 LabeledMatrix combine_soft(const LabeledMatrix& forward, const LabeledMatrix& reverse_transposed,
                            SymmetrizeMethod method);
 
-/// The links of a soft symmetrization: combine_soft(), then extract_alignment() with
+/// The links of a combined matrix [tgt words + 1 x src words + 1] (EOS last):
+/// - soft-mean, soft-product: extract_alignment() with `options` (argmax per target word,
+///   or the threshold);
+/// - soft-mean-gdfa, soft-product-gdfa: the argmax of each target word's row and the
+///   argmax of each source word's column (real words only) as two directions, combined by
+///   grow-diag-final-and: the mutual argmax links, grown by their neighbours and then by
+///   links whose two words are both still unaligned. `options` does not apply.
+Alignment soft_links(const LabeledMatrix& combined, SymmetrizeMethod method, int64_t src_words, int64_t tgt_words,
+                     const ExtractOptions& options = {});
+
+/// The links of a soft symmetrization: combine_soft(), then soft_links() with
 /// `options` over the real words only (the EOS row and column never become links).
 /// With the default options that is the argmax per target word: one link per target
 /// word, to the source word with the highest combined weight.
