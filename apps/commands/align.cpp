@@ -244,7 +244,7 @@ int run_align(const std::string& program, std::vector<std::string> args) {
   bool save_selection = false;
   app.add_flag("--save-selection", save_selection,
                "with --sweep: write the lowest-AER layer, head (and method) into the model directory "
-               "(alignment.toml), which align, translate --alignment and serve then use by default");
+               "(alignment.toml), which align and translate --alignment then use by default");
   ReverseFlags reverse_flags;
   reverse_flags.add_to(app, "a model trained the other way (target->source): it is force-aligned on (target, source) "
                             "too, its word matrix transposed, and both directions symmetrized (--symmetrize)");

@@ -112,6 +112,7 @@ int run_translate(const std::string& program, std::vector<std::string> args) {
   check_search_flags(decode, chunk);
   const bool interactive =
       force_interactive || (input.empty() && output.empty() && isatty(fileno(stdin)) && isatty(fileno(stdout)));
+  if (alignment || flags.wants_files() || interactive) apply_saved_selection(app, model_dir, &flags, &reverse_flags);
   flags.validate(interactive);
   const auto method = reverse_flags.method();
   if (reverse_flags.given() && !alignment)

@@ -11,8 +11,8 @@ namespace crosstalk::align {
 /// The way a model's alignments are best read, remembered in its directory as
 /// alignment.toml: written by `align --gold G --sweep --save-selection` (the
 /// lowest-AER choice) and by guided training (the guided layer and head); read by
-/// align, translate --alignment and serve when no --layer / --head / --symmetrize
-/// is given.
+/// align and translate when no --layer / --head / --symmetrize is given (serve does
+/// not read it yet).
 ///
 ///     # crosstalk: how align reads this model's cross-attention by default
 ///     layer = "all"              # 1..layers, or "all" (averaged)
