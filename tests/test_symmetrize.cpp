@@ -193,6 +193,21 @@ al::LabeledMatrix reverse_matrix() {
            0.2f, 0.2f, 0.2f, 0.4f}};
 }
 
+// A random word matrix [tgt + 1 x src + 1] (EOS row and column included), rows summing to 1.
+al::LabeledMatrix random_word_matrix(std::mt19937& rng, int64_t src, int64_t tgt) {
+  std::uniform_real_distribution<float> u(0.0f, 1.0f);
+  al::LabeledMatrix m;
+  m.rows.assign(static_cast<size_t>(tgt + 1), "t");
+  m.cols.assign(static_cast<size_t>(src + 1), "s");
+  for (int64_t r = 0; r <= tgt; ++r) {
+    std::vector<float> row(static_cast<size_t>(src + 1));
+    float total = 0.0f;
+    for (auto& w : row) total += (w = u(rng));
+    for (auto w : row) m.weights.push_back(w / total);
+  }
+  return m;
+}
+
 }  // namespace
 
 TEST_CASE("symmetrize: transposed matrices swap rows and columns with their labels", "[symmetrize]") {
@@ -238,18 +253,9 @@ TEST_CASE("symmetrize: soft-mean and soft-product combine the two directions", "
 
 TEST_CASE("symmetrize: soft methods of identical matrices give the argmax alignment", "[symmetrize]") {
   std::mt19937 rng(11);
-  std::uniform_real_distribution<float> u(0.0f, 1.0f);
   for (int trial = 0; trial < 200; ++trial) {
     const int64_t src = 1 + rng() % 6, tgt = 1 + rng() % 6;
-    al::LabeledMatrix m;
-    m.rows.assign(static_cast<size_t>(tgt + 1), "t");
-    m.cols.assign(static_cast<size_t>(src + 1), "s");
-    for (int64_t r = 0; r <= tgt; ++r) {
-      std::vector<float> row(static_cast<size_t>(src + 1));
-      float total = 0.0f;
-      for (auto& w : row) total += (w = u(rng));
-      for (auto w : row) m.weights.push_back(w / total);
-    }
+    const auto m = random_word_matrix(rng, src, tgt);
     const auto argmax = al::extract_alignment(m, src, tgt);
     CHECK(al::symmetrize_soft(m, m, M::soft_mean, src, tgt) == argmax);
     CHECK(al::symmetrize_soft(m, m, M::soft_product, src, tgt) == argmax);
@@ -279,13 +285,9 @@ TEST_CASE("symmetrize: the -gdfa soft methods grow the mutual argmax links", "[s
   CHECK(al::to_pharaoh(al::symmetrize_soft(m, m, M::soft_product_gdfa, 3, 3)) == "0-0 1-1 1-2 2-2");
   // As a property on random matrices: mutual argmax <= result <= row argmax + column argmax.
   std::mt19937 rng(5);
-  std::uniform_real_distribution<float> u(0.0f, 1.0f);
   for (int trial = 0; trial < 200; ++trial) {
     const int64_t src = 1 + rng() % 6, tgt = 1 + rng() % 6;
-    al::LabeledMatrix r;
-    r.rows.assign(static_cast<size_t>(tgt + 1), "t");
-    r.cols.assign(static_cast<size_t>(src + 1), "s");
-    for (int64_t i = 0; i < (src + 1) * (tgt + 1); ++i) r.weights.push_back(u(rng));
+    const auto r = random_word_matrix(rng, src, tgt);
     const auto rows = al::extract_alignment(r, src, tgt);
     const auto cols = al::transpose(al::extract_alignment(al::transpose(r), tgt, src));
     const auto grown = al::soft_links(r, M::soft_mean_gdfa, src, tgt);

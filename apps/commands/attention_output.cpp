@@ -5,6 +5,7 @@
 
 #include "crosstalk/align/symmetrize.h"
 #include "crosstalk/common/error.h"
+#include "crosstalk/common/positive_index.h"
 
 #include <spdlog/spdlog.h>
 
@@ -21,12 +22,7 @@ int64_t parse_choice(const std::string& flag, const std::string& value,
     if (value == name) return word_value;
     names += " or '" + name + "'";
   }
-  try {
-    size_t used = 0;
-    const long long n = std::stoll(value, &used);
-    if (used == value.size() && n >= 1) return n;
-  } catch (const std::exception&) {
-  }
+  if (const auto n = parse_positive_index(value)) return *n;
   throw UserError(flag + " must be a number from 1" + names + ", got '" + value + "'");
 }
 

@@ -5,6 +5,7 @@
 
 #include "commands/command.h"
 #include "crosstalk/common/error.h"
+#include "crosstalk/common/positive_index.h"
 #include "crosstalk/model/options.h"
 #include "crosstalk/text/corpus.h"
 #include "crosstalk/train/trainer.h"
@@ -75,16 +76,8 @@ std::string resume_command_line(const std::string& program, const std::vector<st
 int64_t parse_index_or(const std::string& text, const std::string& flag, const std::string& keyword,
                        int64_t keyword_value) {
   if (text == keyword) return keyword_value;
-  size_t used = 0;
-  int64_t value = 0;
-  try {
-    value = std::stoll(text, &used);
-  } catch (const std::exception&) {
-    used = 0;
-  }
-  if (used == 0 || used != text.size() || value < 1)
-    throw UserError(flag + " must be a positive integer or '" + keyword + "', got '" + text + "'");
-  return value;
+  if (const auto n = parse_positive_index(text)) return *n;
+  throw UserError(flag + " must be a positive integer or '" + keyword + "', got '" + text + "'");
 }
 
 }  // namespace

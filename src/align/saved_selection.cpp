@@ -6,6 +6,7 @@
 
 #include "crosstalk/common/atomic_file.h"
 #include "crosstalk/common/error.h"
+#include "crosstalk/common/positive_index.h"
 
 namespace crosstalk::align {
 
@@ -44,16 +45,8 @@ std::string quote(const std::string& s) {
 // "all"/"avg" (the keyword) -> 0, else a positive integer.
 int64_t parse_index(const std::string& value, const std::string& keyword, const std::string& where) {
   if (value == keyword) return 0;
-  size_t used = 0;
-  int64_t n = 0;
-  try {
-    n = std::stoll(value, &used);
-  } catch (const std::exception&) {
-    used = 0;
-  }
-  if (used == 0 || used != value.size() || n < 1)
-    throw UserError(where + ": expected a number from 1 or \"" + keyword + "\", got '" + value + "'");
-  return n;
+  if (const auto n = parse_positive_index(value)) return *n;
+  throw UserError(where + ": expected a number from 1 or \"" + keyword + "\", got '" + value + "'");
 }
 
 // Comment: a '#' outside quotes.

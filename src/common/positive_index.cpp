@@ -1,0 +1,19 @@
+#include "crosstalk/common/positive_index.h"
+
+#include <exception>
+
+namespace crosstalk {
+
+std::optional<int64_t> parse_positive_index(const std::string& text) {
+  size_t used = 0;
+  long long value = 0;
+  try {
+    value = std::stoll(text, &used);
+  } catch (const std::exception&) {
+    return std::nullopt;
+  }
+  if (used != text.size() || value < 1) return std::nullopt;
+  return static_cast<int64_t>(value);
+}
+
+}  // namespace crosstalk
