@@ -5,6 +5,7 @@
 namespace crosstalk {
 
 std::optional<int64_t> parse_positive_index(const std::string& text) {
+  if (text.empty() || text[0] < '0' || text[0] > '9') return std::nullopt;  // stoll would skip spaces, take signs
   size_t used = 0;
   long long value = 0;
   try {
