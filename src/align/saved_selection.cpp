@@ -66,7 +66,7 @@ std::string selection_path(const std::string& model_dir) { return model_dir + "/
 
 std::string format_selection(const SavedSelection& s) {
   std::ostringstream out;
-  out << "# crosstalk: how align, translate --alignment and serve read this model's cross-attention by default\n";
+  out << "# crosstalk: how align and translate --alignment read this model's cross-attention by default\n";
   out << "layer = " << (s.attention.layer == 0 ? "\"all\"" : std::to_string(s.attention.layer))
       << "  # 1..layers, or \"all\" (averaged)\n";
   out << "head = " << (s.attention.head == 0 ? "\"avg\"" : std::to_string(s.attention.head))
