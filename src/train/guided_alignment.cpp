@@ -3,7 +3,10 @@
 #include <algorithm>
 #include <limits>
 
+#include <spdlog/fmt/fmt.h>
+
 #include "crosstalk/align/attention_record.h"
+#include "crosstalk/align/saved_selection.h"
 #include "crosstalk/align/words.h"
 #include "crosstalk/common/error.h"
 #include "crosstalk/common/utf8.h"
@@ -144,6 +147,28 @@ torch::Tensor guided_alignment_loss(const torch::Tensor& attention, const torch:
   const auto safe = attention.masked_fill(linked.logical_not(), 1.0)
                         .clamp_min(std::numeric_limits<float>::min());
   return -(labels.to(attention.scalar_type()) * safe.log()).sum();
+}
+
+void check_guided_alignment(const GuidedAlignmentOptions& g, const model::ModelOptions& m) {
+  if (!g.enabled()) return;
+  if (g.layer != GuidedAlignmentOptions::kDefaultLayer && (g.layer < 1 || g.layer > m.decoder_layers()))
+    throw UserError("--guided-alignment-layer " + std::to_string(g.layer) + ": the decoder has layers 1.." +
+                    std::to_string(m.decoder_layers()) + " (or 'default')");
+  if (g.head < 0 || g.head > m.heads())
+    throw UserError("--guided-alignment-head " + std::to_string(g.head) + ": each layer has heads 1.." +
+                    std::to_string(m.heads()) + " (or 'avg')");
+}
+
+void save_guided_selection(const GuidedAlignmentOptions& g, const model::ModelOptions& m, const std::string& dir) {
+  align::SavedSelection saved;
+  if (const auto before = align::read_selection(dir)) saved = *before;
+  saved.attention.layer = g.layer == GuidedAlignmentOptions::kDefaultLayer
+                              ? align::default_alignment_layer(m.decoder_layers()) : g.layer;
+  saved.attention.head = g.head;
+  saved.origin = "guided alignment training (layer " + std::to_string(saved.attention.layer) + ", " +
+                 (g.head == 0 ? std::string("heads averaged") : "head " + std::to_string(g.head)) + ", weight " +
+                 fmt::format("{:g}", g.weight) + ")";
+  align::write_selection(dir, saved);
 }
 
 }  // namespace crosstalk::train

@@ -9,7 +9,6 @@
 #include <filesystem>
 #include <nlohmann/json.hpp>
 
-#include "crosstalk/align/saved_selection.h"
 #include "crosstalk/common/atomic_file.h"
 #include "crosstalk/common/device.h"
 #include "crosstalk/common/error.h"
@@ -42,17 +41,6 @@ void check_options(const TrainOptions& o) {
   if (!(o.guided.weight >= 0) || !std::isfinite(o.guided.weight)) fail("--guided-alignment-weight must be a finite number >= 0");
 }
 
-// The guided layer and head must exist in the model (known once it is built or loaded).
-void check_guided(const GuidedAlignmentOptions& g, const model::ModelOptions& m) {
-  if (!g.enabled()) return;
-  if (g.layer != GuidedAlignmentOptions::kDefaultLayer && (g.layer < 1 || g.layer > m.decoder_layers()))
-    throw UserError("--guided-alignment-layer " + std::to_string(g.layer) + ": the decoder has layers 1.." +
-                    std::to_string(m.decoder_layers()) + " (or 'default')");
-  if (g.head < 0 || g.head > m.heads())
-    throw UserError("--guided-alignment-head " + std::to_string(g.head) + ": each layer has heads 1.." +
-                    std::to_string(m.heads()) + " (or 'avg')");
-}
-
 // Temporary files a kill left behind: never complete, never read.
 void remove_stale_temporaries(const std::string& dir) {
   std::error_code ec;
@@ -76,20 +64,6 @@ void write_summary(const ModelDir& dir, const TrainSummary& s) {
   j["last_valid_loss"] = s.last_valid_loss;
   j["stopped_by"] = s.stopped_by;
   write_file_atomic(dir.summary(), j.dump() + "\n");
-}
-
-// The guided layer and head are where the model learns to align: align reads them by
-// default (alignment.toml, align/saved_selection.h).
-void save_guided_selection(const GuidedAlignmentOptions& g, const model::ModelOptions& m, const std::string& dir) {
-  align::SavedSelection saved;
-  if (const auto before = align::read_selection(dir)) saved = *before;
-  saved.attention.layer = g.layer == GuidedAlignmentOptions::kDefaultLayer
-                              ? align::default_alignment_layer(m.decoder_layers()) : g.layer;
-  saved.attention.head = g.head;
-  saved.origin = "guided alignment training (layer " + std::to_string(saved.attention.layer) + ", " +
-                 (g.head == 0 ? std::string("heads averaged") : "head " + std::to_string(g.head)) + ", weight " +
-                 fmt::format("{:g}", g.weight) + ")";
-  align::write_selection(dir, saved);
 }
 
 }  // namespace
@@ -118,7 +92,7 @@ void Trainer::prepare() {
   data_ = prepare_data(o, raw, vocab_);
   if (interrupt_requested()) return;
   open_model(model_options_);
-  check_guided(o.guided, model_options_);
+  check_guided_alignment(o.guided, model_options_);
   if (o.guided.enabled()) save_guided_selection(o.guided, model_options_, dir_.path);
   translator_ = std::make_unique<search::Translator>(model_, vocab_, device_);
   schedule_ = InverseSqrtSchedule(o.lr, o.warmup);

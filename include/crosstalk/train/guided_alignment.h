@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "crosstalk/align/alignment.h"
+#include "crosstalk/model/options.h"
 #include "crosstalk/text/corpus.h"
 #include "crosstalk/text/vocab.h"
 
@@ -91,5 +92,15 @@ torch::Tensor guided_attention(const std::vector<torch::Tensor>& cross_attention
 /// when attention == labels on those rows, is the labels' entropy. Rows without
 /// links add nothing. attention, labels: [batch, tgt_len, src_len].
 torch::Tensor guided_alignment_loss(const torch::Tensor& attention, const torch::Tensor& labels);
+
+/// UserError if `options` name a layer or head that the model `model` does not have
+/// (checked once the model is built or loaded). Nothing when guidance is off.
+void check_guided_alignment(const GuidedAlignmentOptions& options, const model::ModelOptions& model);
+
+/// Writes the guided layer and head into `model_dir`'s alignment.toml
+/// (align/saved_selection.h), keeping its method: where the model learns to align is
+/// where align reads it by default.
+void save_guided_selection(const GuidedAlignmentOptions& options, const model::ModelOptions& model,
+                           const std::string& model_dir);
 
 }  // namespace crosstalk::train
