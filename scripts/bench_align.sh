@@ -14,7 +14,8 @@
 #   e.g. bash scripts/bench_align.sh models/multi30k_de_en models/multi30k_en_de models/multi30k_de_en_guided
 #
 # Environment: OUT (work directory, default bench_align_work), SPEED=0 skips aligning the
-# 29,000 training pairs (then the 1,000 test_2016_flickr pairs are timed), THREADS (default 2).
+# 29,000 training pairs (then the 1,000 test_2016_flickr pairs are timed), THREADS (default 2),
+# CROSSTALK (the binary, default ./build/crosstalk).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 [ $# -ge 2 ] || { sed -n 2,18p "$0" >&2; exit 2; }
@@ -23,8 +24,8 @@ GUIDED=("$@")
 OUT=${OUT:-bench_align_work} THREADS=${THREADS:-2} SPEED=${SPEED:-1}
 DEV=data/align/multi30k_dev TEST=data/align/multi30k_test
 mkdir -p "$OUT"
-X=./build/crosstalk
-[ -x $X ] || { echo "bench_align.sh: build first (bash scripts/build.sh)" >&2; exit 2; }
+X=${CROSSTALK:-./build/crosstalk}
+[ -x "$X" ] || { echo "bench_align.sh: no $X: build first (bash scripts/build.sh)" >&2; exit 2; }
 rows=()
 
 # align on the test gold; prints the score lines (stderr) into $OUT/last.err
@@ -67,9 +68,14 @@ for method in intersect union grow-diag grow-diag-final grow-diag-final-and soft
 done
 for g in "${GUIDED[@]}"; do
   align_test "$g"
-  row "guided $(basename "$g")" "$(sed -n 's/^origin = "\(.*\)"/\1/p' "$g/alignment.toml" 2>/dev/null | cut -c1-60)" "layer" "$OUT/last.err"
+  saved="default layer"  # the guided layer/head its training saved, if any
+  if [ -f "$g/alignment.toml" ]; then
+    saved="saved: --layer $(sed -n 's/^layer = "*\([a-z0-9]*\).*/\1/p' "$g/alignment.toml")"
+    saved="$saved --head $(sed -n 's/^head = "*\([a-z0-9]*\).*/\1/p' "$g/alignment.toml")"
+  fi
+  row "guided $(basename "$g")" "$saved" "layer" "$OUT/last.err"
   align_test "$g" --reverse-model "$REV" --symmetrize "$best_method"
-  row "guided $(basename "$g") + reverse, $best_method" "saved" "symmetrized (" "$OUT/last.err"
+  row "guided $(basename "$g") + reverse, $best_method" "$saved" "symmetrized (" "$OUT/last.err"
 done
 
 echo
@@ -82,7 +88,7 @@ printf '%s\n' "${rows[@]}"
 echo
 echo "### Models: BLEU on test_2016_flickr (beam 4) and training time"
 echo
-echo "| model | BLEU | chrF | steps | training time |"
+echo "| model | BLEU | chrF | steps | training time (train_summary.json) |"
 echo "|---|---|---|---|---|"
 for m in "$FWD" "$REV" "${GUIDED[@]}"; do
   src=data/multi30k/test_2016_flickr.de ref=data/multi30k/test_2016_flickr.en
