@@ -50,6 +50,7 @@ class ChildProcess {
   ChildProcess& operator=(const ChildProcess&) = delete;
 
   void signal(int sig) { kill(pid_, sig); }
+  pid_t pid() const { return pid_; }
 
   /// Polls `ready` every 2 ms until it holds (true) or the process ends or
   /// `limit` passes (false).

@@ -19,6 +19,8 @@
 #include <string>
 #include <vector>
 
+#include "crosstalk/train/checkpoint.h"
+
 #ifndef CROSSTALK_SOURCE_DIR
 #error "the build must define CROSSTALK_SOURCE_DIR"
 #endif
@@ -222,6 +224,44 @@ const TrainedModel& trained_tiny() {
 
 void copy_dir(const std::string& from, const std::string& to) {
   fs::copy(from, to, fs::copy_options::recursive);
+}
+
+// ---- training runs: their logs and weights ------------------------------------------
+
+// The (step, line) of every "train" line of train_log.jsonl.
+std::vector<std::pair<int64_t, std::string>> train_lines(const std::string& dir) {
+  std::vector<std::pair<int64_t, std::string>> out;
+  const std::regex step(R"re("event":"train","step":([0-9]+))re");
+  for (const auto& line : read_lines(dir + "/train_log.jsonl")) {
+    std::smatch m;
+    if (std::regex_search(line, m, step)) out.emplace_back(std::stoll(m[1].str()), line);
+  }
+  return out;
+}
+
+int64_t last_logged_step(const std::string& dir) {
+  const auto lines = train_lines(dir);
+  return lines.empty() ? 0 : lines.back().first;
+}
+
+// The training loss and learning rate of a log line (the parts that must not depend on timing).
+std::string loss_and_lr(const std::string& line) {
+  std::smatch m;
+  const std::regex re(R"re("loss":([^,]+),"lr":([^,]+),)re");
+  return std::regex_search(line, m, re) ? m[1].str() + " " + m[2].str() : "(no loss in: " + line + ")";
+}
+
+std::vector<std::string> tiny_args(const std::string& dir, std::vector<std::string> extra) {
+  std::vector<std::string> args = {"train", "--config", "configs/tiny.toml", "--model-dir", dir};
+  args.insert(args.end(), extra.begin(), extra.end());
+  return args;
+}
+
+crosstalk::model::Transformer load_last(const std::string& dir) {
+  crosstalk::train::ModelDir files(dir);
+  crosstalk::model::Transformer model(crosstalk::train::read_model_config(files.config()), 0);
+  crosstalk::train::load_weights(model, files.last());
+  return model;
 }
 
 }  // namespace

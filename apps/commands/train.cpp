@@ -1,11 +1,17 @@
 // crosstalk train: every flag is also a key of the --config TOML file.
 #include <spdlog/spdlog.h>
 
+#include <spdlog/sinks/stdout_color_sinks.h>
+
 #include <cerrno>
+#include <cmath>
+#include <cstdlib>
 
 #include "commands/command.h"
 #include "crosstalk/common/error.h"
 #include "crosstalk/common/positive_index.h"
+#include "crosstalk/dist/launcher.h"
+#include "crosstalk/dist/world.h"
 #include "crosstalk/model/options.h"
 #include "crosstalk/text/corpus.h"
 #include "crosstalk/train/trainer.h"
@@ -78,6 +84,24 @@ int64_t parse_index_or(const std::string& text, const std::string& flag, const s
   if (text == keyword) return keyword_value;
   if (const auto n = parse_positive_index(text)) return *n;
   throw UserError(flag + " must be a positive integer or '" + keyword + "', got '" + text + "'");
+}
+
+// Flags of data-parallel training.
+struct DistFlags {
+  int nproc = 0;
+  std::string backend = "auto";
+  double timeout = 300;
+
+  void check() const {
+    if (nproc < 0) throw UserError("--nproc must be positive, got " + std::to_string(nproc));
+    if (!(timeout > 0) || !std::isfinite(timeout)) throw UserError("--dist-timeout must be a positive number of seconds");
+  }
+};
+
+// A worker's log lines carry its rank; only rank 0 logs below warnings.
+void label_worker_logs(const dist::World& world) {
+  spdlog::default_logger()->set_pattern("[%H:%M:%S] [rank " + std::to_string(world.rank) + "] %^%v%$");
+  if (!world.main()) spdlog::set_level(spdlog::level::warn);
 }
 
 }  // namespace
@@ -160,10 +184,21 @@ int run_train(const std::string& program, std::vector<std::string> args) {
   app.add_flag("--resume", o.resume, "continue the run in --model-dir from its last checkpoint")->group(run);
   app.add_option("--log-every", o.log_every, "steps between lines of train_log.jsonl (and progress lines when stderr is not a terminal)")->capture_default_str()->group(run);
   app.add_option("--save-every", o.save_every, "also save a checkpoint every N steps (0 = off)")->capture_default_str()->group(run);
+  app.add_option("--update-freq", o.update_freq, "batches per update (gradient accumulation): an update sees update-freq x max-tokens")->capture_default_str()->group(optim);
+
+  const std::string distributed = "Data-parallel training";
+  DistFlags d;
+  app.add_option("--nproc", d.nproc, "start N local worker processes of one data-parallel world (0: one process, or "
+                 "the world of torchrun's RANK/WORLD_SIZE/MASTER_ADDR/MASTER_PORT variables)")->capture_default_str()->group(distributed);
+  app.add_option("--dist-backend", d.backend, "gloo, nccl or auto (NCCL for CUDA where built in, else Gloo)")
+      ->capture_default_str()->check(CLI::IsMember({"gloo", "nccl", "auto"}))->group(distributed);
+  app.add_option("--dist-timeout", d.timeout, "seconds a collective may take before the run stops (rank 0's "
+                 "validations and saves excluded)")->capture_default_str()->group(distributed);
   app.add_option("--save-every-minutes", o.save_every_minutes, "also save a checkpoint when this many minutes passed since the last one (0 = off)")->capture_default_str()->group(run);
 
   // program_invocation_name: argv[0] as the user typed it (e.g. ./build/crosstalk).
   const std::string resume_command = resume_command_line(std::string(program_invocation_name) + " train", args);
+  const std::vector<std::string> raw_args = args;  // the workers' command line
   int code = 0;
   if (!parse_args(app, std::move(args), &code)) return code;
   resolve_prefix(train_prefix, src_lang, tgt_lang, "--train-prefix", &o.train_src, &o.train_tgt);
@@ -173,7 +208,28 @@ int run_train(const std::string& program, std::vector<std::string> args) {
                                   train::GuidedAlignmentOptions::kDefaultLayer);
   o.guided.head = parse_index_or(guided_head, "--guided-alignment-head", "avg", 0);
   if (o.log_every <= 0) throw UserError("--log-every must be positive");
+  if (o.update_freq <= 0) throw UserError("--update-freq must be positive, got " + std::to_string(o.update_freq));
+  d.check();
   o.resume_command = resume_command;
+  o.dist_backend = d.backend;
+  o.dist_timeout = d.timeout;
+  const bool launched = std::getenv(dist::kLauncherVariable) != nullptr;  // a worker of our own --nproc
+  o.world = dist::world_from_environment();
+  if (d.nproc > 0 && !launched) {
+    if (o.world.distributed() || std::getenv("WORLD_SIZE"))
+      throw UserError("--nproc " + std::to_string(d.nproc) + " and WORLD_SIZE=" + std::to_string(o.world.size) +
+                      " both given: use --nproc on one machine, or torchrun's variables, not both");
+    if (d.nproc > 1) {
+      dist::LaunchOptions lo;
+      lo.nproc = d.nproc;
+      lo.argv.push_back(program_invocation_name);
+      lo.argv.push_back("train");
+      lo.argv.insert(lo.argv.end(), raw_args.begin(), raw_args.end());
+      lo.grace = std::chrono::seconds(static_cast<int64_t>(std::ceil(d.timeout)) + 30);
+      return dist::launch_local(lo);
+    }
+  }
+  if (o.world.distributed()) label_worker_logs(o.world);
   setup_runtime(o.threads);
   return train::run_training(o, m.options()).exit_code;
 }

@@ -59,6 +59,7 @@ Batch collate(const std::vector<Example>& examples, const std::vector<size_t>& i
   Batch batch;
   for (int64_t row = 0; row < n; ++row) {
     const auto& ex = examples[indices[row]];
+    batch.example_ids.push_back(static_cast<int64_t>(indices[row]));
     const auto ls = static_cast<int64_t>(ex.src.size()), lt = static_cast<int64_t>(ex.tgt.size());
     for (int64_t j = 0; j < ls; ++j) s[row][j] = ex.src[j];
     s[row][ls] = eos_id;

@@ -38,6 +38,8 @@ void check_options(const TrainOptions& o) {
   if (o.max_epochs <= 0 && o.max_steps <= 0 && o.minutes <= 0) fail("no stopping rule: set --max-epochs, --max-steps or --minutes");
   if (o.save_every < 0) fail("--save-every must not be negative");
   if (!(o.save_every_minutes >= 0)) fail("--save-every-minutes must not be negative");
+  if (o.update_freq <= 0) fail("--update-freq must be positive, got " + std::to_string(o.update_freq));
+  if (!(o.dist_timeout > 0)) fail("--dist-timeout must be a positive number of seconds");
   if (!(o.guided.weight >= 0) || !std::isfinite(o.guided.weight)) fail("--guided-alignment-weight must be a finite number >= 0");
 }
 
@@ -63,6 +65,10 @@ void write_summary(const ModelDir& dir, const TrainSummary& s) {
   j["best_step"] = s.best_step;
   j["last_valid_loss"] = s.last_valid_loss;
   j["stopped_by"] = s.stopped_by;
+  if (s.world_size > 1) {
+    j["world_size"] = s.world_size;
+    j["allreduce_seconds"] = s.allreduce_seconds;
+  }
   write_file_atomic(dir.summary(), j.dump() + "\n");
 }
 
@@ -76,27 +82,22 @@ Trainer::Trainer(TrainOptions options, model::ModelOptions model_options)
 void Trainer::prepare() {
   const auto& o = options_;
   check_options(o);
-  device_ = resolve_device(o.device);
-  std::error_code ec;
-  fs::create_directories(dir_.path, ec);
-  if (ec) throw UserError("cannot create model directory '" + dir_.path + "': " + ec.message());
-  check_writable_directory(dir_.path);
-  remove_stale_temporaries(dir_.path);
-  if (o.resume && !has_checkpoint(dir_))
-    throw UserError("--resume: '" + dir_.path + "' has no checkpoint to resume (" + dir_.last() + " not found)");
-  if (!o.resume && has_checkpoint(dir_))
-    throw UserError("model directory '" + dir_.path + "' already holds a trained model; use --resume to continue it or choose another --model-dir");
-  const auto raw = read_data(o);
-  vocab_ = prepare_vocab(o, dir_, raw);
-  if (interrupt_requested()) return;
-  data_ = prepare_data(o, raw, vocab_);
-  if (interrupt_requested()) return;
-  open_model(model_options_);
-  check_guided_alignment(o.guided, model_options_);
-  if (o.guided.enabled()) save_guided_selection(o.guided, model_options_, dir_.path);
+  connect();
+  if (world_.main()) {
+    try {
+      prepare_directory();
+    } catch (const std::exception& e) {
+      publish_preparation(std::string("error: ") + e.what());
+      throw;
+    }
+  } else if (!receive_preparation()) {
+    return;  // rank 0 was interrupted before the first step
+  }
+  if (world_.main() && interrupt_requested()) return publish_preparation("interrupted");
+  prepared_ = true;
   translator_ = std::make_unique<search::Translator>(model_, vocab_, device_);
   schedule_ = InverseSqrtSchedule(o.lr, o.warmup);
-  tty_ = isatty(fileno(stderr));
+  tty_ = world_.main() && isatty(fileno(stderr));
   const auto cpu_double = torch::TensorOptions().dtype(torch::kDouble).device(device_);
   log_loss_sum_ = torch::zeros({}, cpu_double);
   tty_loss_sum_ = torch::zeros({}, cpu_double);
@@ -104,6 +105,36 @@ void Trainer::prepare() {
   tty_align_sum_ = torch::zeros({}, cpu_double);
   validated_at_ = state_.validations > 0 ? state_.step : -1;
   saved_at_ = o.resume ? state_.step : -1;
+  if (comm_) {
+    if (world_.main()) publish_preparation("ok");
+    broadcast_weights();
+    reducer_ = std::make_unique<dist::GradientReducer>(model_->parameters(), comm_.get());
+  }
+}
+
+// Rank 0 (or a single process): the model directory, the data, the vocabulary, the model.
+// Ranks > 0 run the same from the private directory that holds rank 0's files.
+void Trainer::prepare_directory() {
+  const auto& o = options_;
+  if (world_.main()) {
+    std::error_code ec;
+    fs::create_directories(dir_.path, ec);
+    if (ec) throw UserError("cannot create model directory '" + dir_.path + "': " + ec.message());
+    check_writable_directory(dir_.path);
+    remove_stale_temporaries(dir_.path);
+    if (o.resume && !has_checkpoint(dir_))
+      throw UserError("--resume: '" + dir_.path + "' has no checkpoint to resume (" + dir_.last() + " not found)");
+    if (!o.resume && has_checkpoint(dir_))
+      throw UserError("model directory '" + dir_.path + "' already holds a trained model; use --resume to continue it or choose another --model-dir");
+  }
+  const auto raw = read_data(o);
+  vocab_ = prepare_vocab(o, dir_, raw);
+  if (interrupt_requested() && world_.main()) return;
+  data_ = prepare_data(o, raw, vocab_);
+  if (interrupt_requested() && world_.main()) return;
+  open_model(model_options_);
+  check_guided_alignment(o.guided, model_options_);
+  if (o.guided.enabled() && world_.main()) save_guided_selection(o.guided, model_options_, dir_.path);
 }
 
 void Trainer::open_model(model::ModelOptions model_options) {
@@ -130,8 +161,9 @@ void Trainer::open_model(model::ModelOptions model_options) {
     spdlog::info("resumed at step {}, epoch {} (batch {}), best BLEU {:.2f}", state_.step, state_.epoch,
                  state_.batch_in_epoch, state_.best_bleu);
     // A kill between the checkpoint and best.pt: the checkpoint's weights are the best ones.
-    if (state_.validations > 0 && state_.best_step == state_.step) save_weights(model_, dir_.best());
+    if (world_.main() && state_.validations > 0 && state_.best_step == state_.step) save_weights(model_, dir_.best());
   }
+  if (!world_.main()) return;  // rank 0 logs for the world
   log_ = std::make_unique<TrainLog>(dir_.log(), o.resume ? std::optional<int64_t>(state_.step) : std::nullopt);
   if (log_->dropped() > 0)
     spdlog::info("training log: dropped {} lines past step {} (or torn by a kill)", log_->dropped(), state_.step);
@@ -141,33 +173,6 @@ void Trainer::open_model(model::ModelOptions model_options) {
                params, model_options.d_model(), model_options.heads(), model_options.encoder_layers(),
                model_options.decoder_layers(), model_options.ffn_dim(), model_options.pre_norm() ? "pre-LN" : "post-LN",
                model_options.tied_embeddings() ? "tied" : "untied", device_.str());
-}
-
-// ---- step -----------------------------------------------------------------------------
-
-StepResult Trainer::step(const Batch& batch) {
-  const auto t0 = Clock::now();
-  StepResult result;
-  result.lr = schedule_(state_.step + 1);
-  for (auto& group : optimizer_->param_groups())
-    static_cast<torch::optim::AdamOptions&>(group.options()).lr(result.lr);
-  for (auto& p : model_->parameters()) p.mutable_grad() = torch::Tensor();  // set to none: backward writes, not adds
-  const auto& guided = options_.guided;
-  auto out = batch_loss(model_, batch, options_.label_smoothing, guided.enabled() ? &guided : nullptr);
-  auto total = out.loss;
-  if (out.alignment_loss.defined()) total = total + guided.weight * out.alignment_loss;
-  (total / static_cast<double>(out.tokens)).backward();
-  if (options_.clip_norm > 0) torch::nn::utils::clip_grad_norm_(model_->parameters(), options_.clip_norm);
-  optimizer_->step();
-  result.loss_sum = out.loss.detach();
-  result.tokens = out.tokens;
-  if (out.alignment_loss.defined()) result.alignment_loss_sum = out.alignment_loss.detach();
-  result.aligned_rows = out.aligned_rows;
-  state_.step++;
-  state_.tgt_tokens += batch.tgt_tokens;
-  if (device_.is_cuda()) torch::cuda::synchronize();
-  state_.train_seconds += seconds_since(t0);
-  return result;
 }
 
 // ---- log ------------------------------------------------------------------------------
@@ -267,34 +272,36 @@ void Trainer::save(SaveReason reason, bool best) {
 }
 
 void Trainer::validate_and_save(const std::string& when) {
-  const auto t = Clock::now();
-  const auto v = validate();
-  if (v.interrupted) {
-    stop_ = "interrupted";
-    return;
-  }
-  const bool better = state_.best_step == state_.step;
-  log_->append({"valid", state_.step, state_.epoch, seconds_since(run_start_) + seconds_before_, 0, 0, 0, v.loss,
-                v.ppl, v.bleu});
-  save(SaveReason::kValidation, better);
-  if (tty_) std::fprintf(stderr, "\n");
-  spdlog::info("validation {} at step {} ({}): loss {:.3f} | ppl {:.2f} | BLEU {:.2f}{} | {:.1f}s", state_.validations,
-               state_.step, when, v.loss, v.ppl, v.bleu,
-               better ? " (best)" : fmt::format(" (best {:.2f} at step {})", state_.best_bleu, state_.best_step),
-               seconds_since(t));
-  if (interrupt_requested()) stop_ = "interrupted";  // arrived during the validation: it is saved already
-  else if (options_.patience > 0 && state_.bad_validations >= options_.patience && stop_.empty()) stop_ = "patience";
+  on_main([&] {
+    const auto t = Clock::now();
+    const auto v = validate();
+    if (v.interrupted) {
+      stop_ = "interrupted";
+      return;
+    }
+    const bool better = state_.best_step == state_.step;
+    log_->append({"valid", state_.step, state_.epoch, seconds_since(run_start_) + seconds_before_, 0, 0, 0, v.loss,
+                  v.ppl, v.bleu});
+    save(SaveReason::kValidation, better);
+    if (tty_) std::fprintf(stderr, "\n");
+    spdlog::info("validation {} at step {} ({}): loss {:.3f} | ppl {:.2f} | BLEU {:.2f}{} | {:.1f}s", state_.validations,
+                 state_.step, when, v.loss, v.ppl, v.bleu,
+                 better ? " (best)" : fmt::format(" (best {:.2f} at step {})", state_.best_bleu, state_.best_step),
+                 seconds_since(t));
+    if (interrupt_requested()) stop_ = "interrupted";  // arrived during the validation: it is saved already
+    else if (options_.patience > 0 && state_.bad_validations >= options_.patience && stop_.empty()) stop_ = "patience";
+  });
 }
 
 // ---- the loop ---------------------------------------------------------------------------
 
-void Trainer::check_stop_rules() {
-  if (interrupt_requested()) stop_ = "interrupted";
+void Trainer::check_stop_rules(const StepResult& result) {
+  if (result.stop == StopVote::kInterrupted) stop_ = "interrupted";
   else if (options_.max_steps > 0 && state_.step >= options_.max_steps) stop_ = "steps";
-  else if (options_.minutes > 0 && state_.train_seconds >= options_.minutes * 60.0) stop_ = "minutes";
+  else if (result.stop == StopVote::kMinutes) stop_ = "minutes";
 }
 
-void Trainer::after_step(size_t batches_in_epoch, size_t batch_index) {
+void Trainer::after_step(const StepResult& result) {
   if (stop_ == "interrupted") return;  // finish() saves
   const auto& o = options_;
   if (o.valid_every > 0 && state_.step % o.valid_every == 0) {
@@ -302,8 +309,7 @@ void Trainer::after_step(size_t batches_in_epoch, size_t batch_index) {
     return;
   }
   const bool by_steps = o.save_every > 0 && state_.step % o.save_every == 0;
-  const bool by_time = o.save_every_minutes > 0 && seconds_since(last_save_) >= o.save_every_minutes * 60.0;
-  if ((by_steps || by_time) && stop_.empty()) save(SaveReason::kPeriodic, false);
+  if ((by_steps || result.save_due) && stop_.empty()) on_main([&] { save(SaveReason::kPeriodic, false); });
 }
 
 void Trainer::run_epoch() {
@@ -314,16 +320,23 @@ void Trainer::run_epoch() {
   }
   if (state_.batch_in_epoch == 0) state_.epoch_rng = state_.rng;
   std::mt19937_64 rng = state_.epoch_rng;
-  const auto batches = make_batches(data_.train, o.max_tokens, &rng);
+  const auto batches = make_batches(data_.train, o.max_tokens, &rng);  // the same global batches on every rank
   state_.rng = rng;
-  for (size_t b = static_cast<size_t>(state_.batch_in_epoch); b < batches.size() && stop_.empty(); ++b) {
-    const auto batch = collate(data_.train, batches[b], text::kPadId, text::kBosId, text::kEosId, device_,
-                               o.guided.enabled());
-    const auto result = step(batch);
-    state_.batch_in_epoch = static_cast<int64_t>(b) + 1;
-    check_stop_rules();
-    log(result, eta_seconds(batches.size(), b));
-    after_step(batches.size(), b);
+  const auto freq = static_cast<size_t>(o.update_freq);
+  for (size_t b = static_cast<size_t>(state_.batch_in_epoch); b < batches.size() && stop_.empty(); b += freq) {
+    std::vector<Batch> shards;
+    for (size_t i = b; i < std::min(b + freq, batches.size()); ++i) {
+      const auto [begin, end] = dist::shard_of(batches[i].size(), world_.rank, world_.size);
+      const std::vector<size_t> mine(batches[i].begin() + begin, batches[i].begin() + end);
+      shards.push_back(mine.empty() ? Batch()
+                                    : collate(data_.train, mine, text::kPadId, text::kBosId, text::kEosId, device_,
+                                              o.guided.enabled()));
+    }
+    const auto result = step(shards);
+    state_.batch_in_epoch = static_cast<int64_t>(b + shards.size());
+    check_stop_rules(result);
+    if (world_.main()) log(result, eta_seconds(batches.size(), b + shards.size() - 1));
+    after_step(result);
   }
   if (!stop_.empty()) return;
   // The epoch is complete: the next one starts from the RNG as it is now.
@@ -336,7 +349,7 @@ void Trainer::run_epoch() {
 TrainSummary Trainer::run() {
   InterruptScope interrupts("finishing the current step, then saving a checkpoint");
   prepare();
-  if (interrupt_requested()) {
+  if (!prepared_) {
     spdlog::warn("interrupted before the first step: nothing to save");
     summary_.stopped_by = "interrupted";
     summary_.exit_code = interrupt_exit_code();
@@ -350,14 +363,17 @@ TrainSummary Trainer::run() {
 }
 
 TrainSummary Trainer::finish() {
+  summary_.steps = state_.step;
+  summary_.epochs = state_.batch_in_epoch > 0 ? state_.epoch : state_.epoch - 1;
+  summary_.stopped_by = stop_;
+  if (!world_.main()) return summary_;  // rank 0 validates, saves and reports
   if (stop_ != "interrupted" && validated_at_ != state_.step) validate_and_save("end of training");
   if (stop_ == "interrupted") {
     if (saved_at_ != state_.step) save(SaveReason::kInterrupted, false);
     summary_.exit_code = interrupt_exit_code();
   }
-  summary_.steps = state_.step;
-  summary_.epochs = state_.batch_in_epoch > 0 ? state_.epoch : state_.epoch - 1;
   summary_.train_seconds = state_.train_seconds;
+  summary_.world_size = world_.size;
   summary_.tgt_tokens_per_second = state_.tgt_tokens / std::max(state_.train_seconds, 1e-9);
   summary_.best_bleu = state_.best_bleu;
   summary_.best_step = state_.best_step;

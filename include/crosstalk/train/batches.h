@@ -26,6 +26,7 @@ struct Batch {
   torch::Tensor alignment;  // [batch, tgt_len, src_len] float: alignment_labels() of the examples'
                             // links; undefined unless collated with them
   int64_t aligned_rows = 0;  // target pieces with at least one link
+  std::vector<int64_t> example_ids;  // each row's index among the examples (keys its dropout masks)
   int64_t sentences = 0;
   int64_t src_tokens = 0;  // non-pad source positions
   int64_t tgt_tokens = 0;  // non-pad target positions (predicted tokens, EOS included)

@@ -2,9 +2,13 @@
 
 #include <chrono>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 
+#include "crosstalk/dist/communicator.h"
+#include "crosstalk/dist/gradient_reducer.h"
+#include "crosstalk/dist/world.h"
 #include "crosstalk/model/options.h"
 #include "crosstalk/model/transformer.h"
 #include "crosstalk/search/translator.h"
@@ -27,7 +31,9 @@ struct TrainOptions {
   int vocab_size = 8000;
   std::string vocab_type = "unigram";  // unigram | bpe
   // Batching.
-  int64_t max_tokens = 4096;   // per batch: sentences * max(src, tgt) length incl. BOS/EOS
+  int64_t max_tokens = 4096;   // per batch: sentences * max(src, tgt) length incl. BOS/EOS; global: a
+                               // data-parallel world splits each batch among its ranks
+  int64_t update_freq = 1;     // batches per update (gradient accumulation)
   int64_t max_length = 256;    // drop training pairs with more pieces on either side
   // Optimisation: Adam + linear warmup + inverse sqrt decay.
   double lr = 7e-4;            // peak learning rate, reached at the end of warmup
@@ -54,6 +60,10 @@ struct TrainOptions {
   bool resume = false;
   int64_t log_every = 100;     // steps between progress lines when stderr is not a terminal, and log lines
   std::string resume_command;  // shown when interrupted: the command line that continues the run
+  // Data-parallel training (dist/): this process's place in the world (size 1: alone).
+  dist::World world;
+  std::string dist_backend = "auto";  // gloo | nccl | auto
+  double dist_timeout = 300;          // seconds one collective may take; rank 0's validations and saves excluded
 };
 
 struct TrainSummary {
@@ -66,34 +76,52 @@ struct TrainSummary {
   double last_valid_loss = 0.0;
   std::string stopped_by;      // epochs | steps | minutes | patience | interrupted
   int exit_code = 0;           // 130 (SIGINT) or 143 (SIGTERM) when interrupted, else 0
+  int world_size = 1;          // processes of the data-parallel world
+  double allreduce_seconds = 0.0;  // rank 0's time in the gradient all-reduce (waiting for the others included)
 };
 
 /// Why a checkpoint is written.
 enum class SaveReason { kValidation, kPeriodic, kInterrupted };
 
-/// The loss of one update.
+/// Rank 0's decisions, which every rank of a data-parallel world follows at the same step.
+enum class StopVote { kNone = 0, kInterrupted = 1, kMinutes = 2 };
+
+/// The loss of one update, summed over the ranks of the world.
 struct StepResult {
-  torch::Tensor loss_sum;  // label-smoothed loss summed over the batch's target tokens (detached)
+  torch::Tensor loss_sum;  // label-smoothed loss summed over the update's target tokens (detached)
   int64_t tokens = 0;
   double lr = 0.0;
   torch::Tensor alignment_loss_sum;  // guided alignment: summed over linked target pieces (detached); else undefined
   int64_t aligned_rows = 0;
+  StopVote stop = StopVote::kNone;   // rank 0's: a signal, or the --minutes budget spent
+  bool save_due = false;             // rank 0's: --save-every-minutes passed
 };
 
 /// A training run in named phases: prepare (directory, data, vocabulary, model,
 /// optimizer, resume), then per batch step, log, and when due validate and
 /// save. SIGINT/SIGTERM (common/interrupt.h) finish the current step, save a
 /// complete checkpoint and end the run with stopped_by "interrupted".
+///
+/// Data-parallel (options.world.size > 1, trainer_dist.cpp): rank 0 prepares as
+/// alone, then passes the vocabulary, config.toml and (resuming) its checkpoint
+/// to the others through the store; they keep them in a private temporary
+/// directory and never touch --model-dir. Rank 0's weights are broadcast. Every
+/// rank forms the same global batches and trains its contiguous share of each;
+/// gradients are summed in buckets and scaled by the global target tokens. Rank
+/// 0 alone validates, logs and saves; the others wait for it on the store.
 class Trainer {
  public:
   Trainer(TrainOptions options, model::ModelOptions model_options);
+  ~Trainer();
 
   /// The whole run: prepare(), epochs of steps, the final validation, the summary.
   TrainSummary run();
 
   /// The phases.
   void prepare();
-  StepResult step(const Batch& batch);
+  /// One update on this rank's shards of update_freq global batches (an empty
+  /// shard, sentences == 0, still joins the reduction).
+  StepResult step(const std::vector<Batch>& shards);
   /// Validation loss and BLEU; updates the best score. `interrupted` in the
   /// result when a signal cut it short (nothing is updated then).
   ValidationResult validate();
@@ -105,14 +133,28 @@ class Trainer {
  private:
   using Clock = std::chrono::steady_clock;
   void run_epoch();
-  void after_step(size_t batches_in_epoch, size_t batch_index);
+  void after_step(const StepResult& result);
   void validate_and_save(const std::string& when);
-  void check_stop_rules();
+  void check_stop_rules(const StepResult& result);
+  StepResult reduce(StepResult local, const Clock::time_point& started);
+  // Data-parallel phases (trainer_dist.cpp).
+  void connect();
+  void prepare_directory();
+  void publish_preparation(const std::string& status);
+  bool receive_preparation();
+  void broadcast_weights();
+  void on_main(const std::function<void()>& work);
   double eta_seconds(size_t batches_in_epoch, size_t batch_index) const;
   void open_model(model::ModelOptions model_options);
   TrainSummary finish();
 
   TrainOptions options_;
+  dist::World world_;
+  std::unique_ptr<dist::Communicator> comm_;        // null when alone
+  std::unique_ptr<dist::GradientReducer> reducer_;  // null when alone
+  std::string private_dir_;                         // ranks > 0: rank 0's files; removed at the end
+  bool prepared_ = false;                           // prepare() got to the end (no signal, rank 0 neither)
+  int64_t main_events_ = 0;                         // rank 0's validations and saves so far (store keys)
   model::ModelOptions model_options_;
   ModelDir dir_;
   torch::Device device_{torch::kCPU};
