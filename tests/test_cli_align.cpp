@@ -30,13 +30,6 @@ size_t count_of(const std::string& text, const std::string& needle) {
   return n;
 }
 
-size_t word_count(const std::string& s) {
-  std::istringstream in(s);
-  size_t n = 0;
-  for (std::string w; in >> w;) ++n;
-  return n;
-}
-
 /// The links of a Pharaoh line.
 size_t link_count(const std::string& pharaoh) { return word_count(pharaoh); }
 

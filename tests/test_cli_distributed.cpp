@@ -123,6 +123,14 @@ TEST_CASE("cli distributed: 2 processes train what 1 process trains (losses and 
     check_same_losses(acc1, acc2, 1, 10);
     check_same_weights(acc1, acc2, 10);
   }
+  SECTION("and with --guided-alignment (the links are sharded with their examples)") {
+    const auto links = toy_links(tmp);
+    const std::string g1 = tmp / "guided1", g2 = tmp / "guided2";
+    train_run(g1, {"--max-steps", "10", "--guided-alignment", links});
+    train_run(g2, {"--max-steps", "10", "--guided-alignment", links, "--nproc", "2"});
+    check_same_losses(g1, g2, 1, 10);
+    check_same_weights(g1, g2, 10);
+  }
   SECTION("resume 1 -> 2 and 2 -> 1 continue the straight run") {
     for (const bool first_alone : {true, false}) {
       DYNAMIC_SECTION((first_alone ? "1 -> 2" : "2 -> 1")) {
@@ -178,29 +186,33 @@ TEST_CASE("cli distributed: a killed worker stops the other within the timeout, 
   }
 }
 
-TEST_CASE("cli distributed: Ctrl-C on the launcher stops both at one step, saves, exits 130; one process resumes",
-          "[cli][distributed][interrupt]") {
+TEST_CASE("cli distributed: Ctrl-C or SIGTERM on the launcher stops both at one step, saves, exits 130 / 143, "
+          "one process resumes", "[cli][distributed][interrupt]") {
   REQUIRE(crosstalk::dist::distributed_available());
-  TempDir tmp;
-  const std::string dir = tmp / "model";
-  ChildProcess launcher(kBinary, args_with(dir, {"--max-steps", "100000", "--nproc", "2"}), kSource,
-                        tmp.path().string());
-  REQUIRE(launcher.wait_until([&] { return last_logged_step(dir) >= 3; }));
-  launcher.signal(SIGINT);
-  const int code = launcher.wait();
-  const auto err = read_file(launcher.stderr_path());
-  INFO("stderr:\n" << err);
-  CHECK(code == 130);
-  const std::string json = read_file(dir + "/train_summary.json");
-  CHECK(json_string(json, "stopped_by") == "interrupted");
-  const auto steps = static_cast<int64_t>(json_number(json, "steps"));
-  CHECK(last_logged_step(dir) == steps);
-  CHECK(contains(err, "--nproc 2 --resume"));
-  CHECK_FALSE(contains(err, "error"));
-  const auto resumed = train_tiny(dir, {"--resume", "--max-steps", std::to_string(steps + 2), "--threads", "1"});
-  INFO("resume stderr:\n" << resumed.err);
-  CHECK(resumed.code == 0);
-  CHECK(contains(resumed.err, "resumed at step " + std::to_string(steps)));
+  for (const int sig : {SIGINT, SIGTERM}) {
+    DYNAMIC_SECTION("signal " << sig) {
+      TempDir tmp;
+      const std::string dir = tmp / "model";
+      ChildProcess launcher(kBinary, args_with(dir, {"--max-steps", "100000", "--nproc", "2"}), kSource,
+                            tmp.path().string());
+      REQUIRE(launcher.wait_until([&] { return last_logged_step(dir) >= 3; }));
+      launcher.signal(sig);
+      const int code = launcher.wait();
+      const auto err = read_file(launcher.stderr_path());
+      INFO("stderr:\n" << err);
+      CHECK(code == 128 + sig);
+      const std::string json = read_file(dir + "/train_summary.json");
+      CHECK(json_string(json, "stopped_by") == "interrupted");
+      const auto steps = static_cast<int64_t>(json_number(json, "steps"));
+      CHECK(last_logged_step(dir) == steps);
+      CHECK(contains(err, "--nproc 2 --resume"));
+      CHECK_FALSE(contains(err, "error"));
+      const auto resumed = train_tiny(dir, {"--resume", "--max-steps", std::to_string(steps + 2), "--threads", "1"});
+      INFO("resume stderr:\n" << resumed.err);
+      CHECK(resumed.code == 0);
+      CHECK(contains(resumed.err, "resumed at step " + std::to_string(steps)));
+    }
+  }
 }
 
 namespace {

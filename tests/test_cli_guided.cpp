@@ -3,33 +3,6 @@
 // alignment selection, --resume keeps guiding, and each bad value is one error line.
 #include "cli_support.h"
 
-namespace {
-
-size_t word_count(const std::string& s) {
-  std::istringstream in(s);
-  size_t n = 0;
-  for (std::string w; in >> w;) ++n;
-  return n;
-}
-
-/// The toy corpus's monotone links (word i - word i) for pairs of equal length, an empty
-/// line (no links) for the others: one line per line of data/toy/train.*.
-std::string toy_links(const TempDir& tmp) {
-  const auto de = read_lines(source_path("data/toy/train.de"));
-  const auto en = read_lines(source_path("data/toy/train.en"));
-  std::vector<std::string> lines;
-  for (size_t i = 0; i < de.size(); ++i) {
-    std::string line;
-    if (word_count(de[i]) == word_count(en[i]))
-      for (size_t w = 0; w < word_count(de[i]); ++w)
-        line += (line.empty() ? "" : " ") + std::to_string(w) + "-" + std::to_string(w);
-    lines.push_back(line);
-  }
-  write_lines(tmp / "toy.align", lines);
-  return tmp / "toy.align";
-}
-
-}  // namespace
 
 TEST_CASE("cli: train --guided-alignment logs the alignment loss, saves the selection and resumes",
           "[cli][guided]") {
