@@ -21,11 +21,6 @@ namespace fs = std::filesystem;
 
 namespace {
 
-template <typename TimePoint>
-double seconds_since(TimePoint t) {
-  return std::chrono::duration<double>(std::chrono::steady_clock::now() - t).count();
-}
-
 void check_options(const TrainOptions& o) {
   auto fail = [](const std::string& m) { throw UserError(m); };
   if (o.train_src.empty() || o.train_tgt.empty()) fail("training data not set: give --train-src and --train-tgt (or --train-prefix with --src-lang/--tgt-lang)");

@@ -15,6 +15,17 @@ namespace crosstalk::train {
 
 namespace fs = std::filesystem;
 
+namespace {
+
+// A new directory /tmp/<prefix>XXXXXX of this process's own.
+std::string make_temporary_directory(const std::string& prefix) {
+  std::string path = "/tmp/" + prefix + "XXXXXX";
+  if (!::mkdtemp(path.data())) throw UserError("cannot create a temporary directory under /tmp");
+  return path;
+}
+
+}  // namespace
+
 void Trainer::connect() {
   world_ = options_.world;
   device_ = resolve_device(options_.device);
@@ -39,8 +50,7 @@ void Trainer::publish_preparation(const std::string& status) {
     comm_->set("prepared/config", read_file_bytes(dir_.config()));
     if (options_.resume) {
       // Saved anew: one file whatever layout the directory had, and the state as loaded.
-      char scratch[] = "/tmp/crosstalk-rank0-XXXXXX";
-      if (!::mkdtemp(scratch)) throw UserError("cannot create a temporary directory under /tmp");
+      const auto scratch = make_temporary_directory("crosstalk-rank0-");
       ModelDir tmp(scratch);
       save_checkpoint(tmp, model_, *optimizer_, state_);
       comm_->set("prepared/checkpoint", read_file_bytes(tmp.last()));
@@ -57,9 +67,7 @@ bool Trainer::receive_preparation() {
   if (status == "interrupted") return false;
   if (status != "ok")
     throw UserError("rank " + std::to_string(world_.rank) + ": rank 0 could not prepare the run (" + status + ")");
-  char scratch[] = "/tmp/crosstalk-rank-XXXXXX";
-  if (!::mkdtemp(scratch)) throw UserError("cannot create a temporary directory under /tmp");
-  private_dir_ = scratch;
+  private_dir_ = make_temporary_directory("crosstalk-rank-");
   dir_ = ModelDir(private_dir_);
   write_file_atomic(dir_.vocab(), comm_->get("prepared/vocab"));
   write_file_atomic(dir_.config(), comm_->get("prepared/config"));

@@ -6,18 +6,10 @@
 
 #include "crosstalk/common/interrupt.h"
 #include "crosstalk/model/dropout.h"
+#include "crosstalk/train/progress.h"
 #include "crosstalk/train/trainer.h"
 
 namespace crosstalk::train {
-
-namespace {
-
-template <typename TimePoint>
-double seconds_since(TimePoint t) {
-  return std::chrono::duration<double>(std::chrono::steady_clock::now() - t).count();
-}
-
-}  // namespace
 
 // ---- step -----------------------------------------------------------------------------
 

@@ -1,4 +1,5 @@
 #include "crosstalk/train/training_data.h"
+#include "crosstalk/train/progress.h"
 
 #include <spdlog/spdlog.h>
 
@@ -16,10 +17,6 @@ namespace crosstalk::train {
 namespace fs = std::filesystem;
 
 namespace {
-
-double seconds_since(std::chrono::steady_clock::time_point t) {
-  return std::chrono::duration<double>(std::chrono::steady_clock::now() - t).count();
-}
 
 std::vector<Example> encode_pairs(const text::Vocab& vocab, const text::ParallelCorpus& corpus, int threads) {
   auto src = vocab.encode_batch(corpus.src, threads);

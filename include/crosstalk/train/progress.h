@@ -1,9 +1,15 @@
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <string>
 
 namespace crosstalk::train {
+
+/// Seconds of the steady clock since `t`.
+inline double seconds_since(std::chrono::steady_clock::time_point t) {
+  return std::chrono::duration<double>(std::chrono::steady_clock::now() - t).count();
+}
 
 /// "1h02m", "3m07s", "42s"
 std::string format_duration(double seconds);
