@@ -121,17 +121,26 @@ int run_train(const std::string& program, std::vector<std::string> args) {
   const std::string data = "Data";
   app.add_option("--train-src", o.train_src, "training source file (one sentence per line)")->group(data);
   app.add_option("--train-tgt", o.train_tgt, "training target file, line-aligned with --train-src")->group(data);
-  app.add_option("--valid-src", o.valid_src, "validation source file")->group(data);
+  app.add_option("--valid-src", o.valid_src, "validation source file (default: pairs held out of the training files)")->group(data);
   app.add_option("--valid-tgt", o.valid_tgt, "validation target file")->group(data);
+  std::string valid_size = "auto";
+  app.add_option("--valid-size", valid_size, "without validation files: pairs held out of the training files, a number "
+                 "or a fraction (0.05, 5%); auto: 5%, at most 1000. Written to the model directory")
+      ->capture_default_str()->group(data);
   app.add_option("--train-prefix", train_prefix, "instead of the two files: PREFIX.SRC_LANG, PREFIX.TGT_LANG")->group(data);
   app.add_option("--valid-prefix", valid_prefix, "validation files PREFIX.SRC_LANG, PREFIX.TGT_LANG")->group(data);
-  app.add_option("--src-lang", src_lang, "source language suffix for the prefixes (e.g. de)")->group(data);
-  app.add_option("--tgt-lang", tgt_lang, "target language suffix for the prefixes (e.g. en)")->group(data);
-  app.add_option("--model-dir", o.model_dir, "where the model, vocabulary and checkpoints go")->capture_default_str()->group(data);
-  app.add_option("--vocab-size", o.vocab_size, "SentencePiece vocabulary size (joint source+target)")->capture_default_str()->group(data);
+  app.add_option("--src-lang", src_lang, "source language (e.g. de): the prefixes' suffix; default: the file suffix")->group(data);
+  app.add_option("--tgt-lang", tgt_lang, "target language (e.g. en): the prefixes' suffix; default: the file suffix")->group(data);
+  app.add_option("--model-dir", o.model_dir, "where the model, vocabulary and checkpoints go (default: "
+                 "models/CORPUS_SRC_TGT, named after the training files)")->group(data);
+  app.add_option("--vocab-size", o.vocab_size, "SentencePiece vocabulary size (joint source+target; default: derived "
+                 "from the corpus, a fifth of its word types)")->group(data);
   app.add_option("--vocab-type", o.vocab_type, "SentencePiece model type: unigram or bpe")->capture_default_str()
       ->check(CLI::IsMember({"unigram", "bpe"}))->group(data);
   app.add_option("--max-length", o.max_length, "drop training pairs longer than this many pieces")->capture_default_str()->group(data);
+  app.add_option("--length-ratio", o.length_ratio, "count pairs whose longer side has more than this times the pieces "
+                 "of the shorter (data report)")->capture_default_str()->group(data);
+  app.add_flag("--drop-length-ratio", o.drop_length_ratio, "and leave them out of training")->group(data);
 
   const std::string model = "Model";
   app.add_option("--d-model", m.d_model, "model width")->capture_default_str()->group(model);
@@ -148,7 +157,7 @@ int run_train(const std::string& program, std::vector<std::string> args) {
   const std::string optim = "Optimisation";
   app.add_option("--max-tokens", o.max_tokens, "batch budget: sentences x longest side (incl. BOS/EOS)")->capture_default_str()->group(optim);
   app.add_option("--lr", o.lr, "peak learning rate (end of warmup; then inverse sqrt decay)")->capture_default_str()->group(optim);
-  app.add_option("--warmup", o.warmup, "linear warmup steps")->capture_default_str()->group(optim);
+  app.add_option("--warmup", o.warmup, "linear warmup steps (default: derived, 45% of the updates the budget allows)")->group(optim);
   app.add_option("--adam-beta1", o.adam_beta1, "Adam beta1")->capture_default_str()->group(optim);
   app.add_option("--adam-beta2", o.adam_beta2, "Adam beta2")->capture_default_str()->group(optim);
   app.add_option("--adam-eps", o.adam_eps, "Adam epsilon")->capture_default_str()->group(optim);
@@ -203,6 +212,11 @@ int run_train(const std::string& program, std::vector<std::string> args) {
   if (!parse_args(app, std::move(args), &code)) return code;
   resolve_prefix(train_prefix, src_lang, tgt_lang, "--train-prefix", &o.train_src, &o.train_tgt);
   resolve_prefix(valid_prefix, src_lang, tgt_lang, "--valid-prefix", &o.valid_src, &o.valid_tgt);
+  o.src_lang = src_lang;
+  o.tgt_lang = tgt_lang;
+  o.valid_size = train::parse_valid_size(valid_size);
+  if (o.warmup < -1 || (o.warmup == -1 && app.count("--warmup") > 0))
+    throw UserError("--warmup must not be negative");
   m.check();
   o.guided.layer = parse_index_or(guided_layer, "--guided-alignment-layer", "default",
                                   train::GuidedAlignmentOptions::kDefaultLayer);

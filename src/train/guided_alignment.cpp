@@ -25,6 +25,8 @@ bool is_space(char32_t c) {
          c == 0x1680 || (c >= 0x2000 && c <= 0x200A) || c == 0x202F || c == 0x205F || c == 0x3000;
 }
 
+}  // namespace
+
 int64_t whitespace_words(const std::string& line) {
   int64_t words = 0;
   bool in_word = false;
@@ -35,8 +37,6 @@ int64_t whitespace_words(const std::string& line) {
   }
   return words;
 }
-
-}  // namespace
 
 std::vector<PieceLink> map_word_links(const align::Alignment& links, const std::vector<int64_t>& src_piece_word,
                                       const std::vector<int64_t>& tgt_piece_word) {

@@ -13,64 +13,17 @@
 #include "crosstalk/common/device.h"
 #include "crosstalk/common/error.h"
 #include "crosstalk/common/interrupt.h"
+#include "crosstalk/train/derived_settings.h"
 #include "crosstalk/train/progress.h"
+#include "run_setup.h"
 
 namespace crosstalk::train {
 
 namespace fs = std::filesystem;
 
-namespace {
-
-void check_options(const TrainOptions& o) {
-  auto fail = [](const std::string& m) { throw UserError(m); };
-  if (o.train_src.empty() || o.train_tgt.empty()) fail("training data not set: give --train-src and --train-tgt (or --train-prefix with --src-lang/--tgt-lang)");
-  if (o.valid_src.empty() || o.valid_tgt.empty()) fail("validation data not set: give --valid-src and --valid-tgt (or --valid-prefix)");
-  if (o.max_tokens <= 0) fail("--max-tokens must be positive, got " + std::to_string(o.max_tokens));
-  if (o.max_length <= 0) fail("--max-length must be positive");
-  if (!(o.lr > 0)) fail("--lr must be positive");
-  if (o.warmup < 0) fail("--warmup must not be negative");
-  if (o.label_smoothing < 0 || o.label_smoothing >= 1) fail("--label-smoothing must be in [0, 1)");
-  if (o.max_epochs <= 0 && o.max_steps <= 0 && o.minutes <= 0) fail("no stopping rule: set --max-epochs, --max-steps or --minutes");
-  if (o.save_every < 0) fail("--save-every must not be negative");
-  if (!(o.save_every_minutes >= 0)) fail("--save-every-minutes must not be negative");
-  if (o.update_freq <= 0) fail("--update-freq must be positive, got " + std::to_string(o.update_freq));
-  if (!(o.dist_timeout > 0)) fail("--dist-timeout must be a positive number of seconds");
-  if (!(o.guided.weight >= 0) || !std::isfinite(o.guided.weight)) fail("--guided-alignment-weight must be a finite number >= 0");
-}
-
-// Temporary files a kill left behind: never complete, never read.
-void remove_stale_temporaries(const std::string& dir) {
-  std::error_code ec;
-  for (const auto& entry : fs::directory_iterator(dir, ec)) {
-    const auto name = entry.path().filename().string();
-    if (name.size() > 4 && name.compare(name.size() - 4, 4, ".tmp") == 0) {
-      spdlog::info("removing {} (left by an interrupted save)", entry.path().string());
-      fs::remove(entry.path(), ec);
-    }
-  }
-}
-
-void write_summary(const ModelDir& dir, const TrainSummary& s) {
-  nlohmann::ordered_json j;
-  j["steps"] = s.steps;
-  j["epochs"] = s.epochs;
-  j["train_seconds"] = s.train_seconds;
-  j["tgt_tok_per_s"] = s.tgt_tokens_per_second;
-  j["best_bleu"] = s.best_bleu;
-  j["best_step"] = s.best_step;
-  j["last_valid_loss"] = s.last_valid_loss;
-  j["stopped_by"] = s.stopped_by;
-  if (s.world_size > 1) {
-    j["world_size"] = s.world_size;
-    j["allreduce_seconds"] = s.allreduce_seconds;
-  }
-  write_file_atomic(dir.summary(), j.dump() + "\n");
-}
-
-}  // namespace
 
 Trainer::Trainer(TrainOptions options, model::ModelOptions model_options)
-    : options_(std::move(options)), model_options_(model_options), dir_(options_.model_dir) {}
+    : options_(with_names(std::move(options))), model_options_(model_options), dir_(options_.model_dir) {}
 
 // ---- prepare --------------------------------------------------------------------------
 
@@ -123,11 +76,15 @@ void Trainer::prepare_directory() {
       throw UserError("model directory '" + dir_.path + "' already holds a trained model; use --resume to continue it or choose another --model-dir");
   }
   const auto raw = read_data(o);
-  vocab_ = prepare_vocab(o, dir_, raw);
+  if (raw.held_out) keep_held_out(o, dir_, raw.valid);
+  std::string derived_vocab;
+  vocab_ = prepare_vocab(o, dir_, raw, &derived_vocab);
   if (interrupt_requested() && world_.main()) return;
   data_ = prepare_data(o, raw, vocab_);
+  summary_.data = data_.report;
   if (interrupt_requested() && world_.main()) return;
   open_model(model_options_);
+  derive_schedule(derived_vocab);
   check_guided_alignment(o.guided, model_options_);
   if (o.guided.enabled() && world_.main()) save_guided_selection(o.guided, model_options_, dir_.path);
 }
@@ -168,6 +125,31 @@ void Trainer::open_model(model::ModelOptions model_options) {
                params, model_options.d_model(), model_options.heads(), model_options.encoder_layers(),
                model_options.decoder_layers(), model_options.ffn_dim(), model_options.pre_norm() ? "pre-LN" : "post-LN",
                model_options.tied_embeddings() ? "tied" : "untied", device_.str());
+}
+
+// A negative --warmup: derived from the budget of updates (derive_warmup), logged in one
+// line with the vocabulary size if that was derived too.
+void Trainer::derive_schedule(const std::string& derived_vocab) {
+  auto& o = options_;
+  std::string derived = derived_vocab;
+  if (o.warmup < 0) {
+    BudgetInputs in;
+    in.max_steps = o.max_steps;
+    in.max_epochs = o.max_epochs;
+    in.minutes = o.minutes;
+    const auto batches = static_cast<int64_t>(make_batches(data_.train, o.max_tokens, nullptr).size());
+    in.updates_per_epoch = std::max<int64_t>(1, (batches + o.update_freq - 1) / o.update_freq);
+    in.target_tokens_per_update = static_cast<double>(data_.train_target_tokens) / static_cast<double>(in.updates_per_epoch);
+    in.parameters = 0;
+    for (const auto& p : model_->parameters()) in.parameters += p.numel();
+    const auto w = derive_warmup(in);
+    o.warmup = w.warmup;
+    derived += fmt::format("{}--warmup {} (45% of ~{} expected updates: {})", derived.empty() ? "" : "; ", w.warmup,
+                           w.expected_updates, w.basis);
+  }
+  if (!derived.empty() && world_.main()) spdlog::info("derived from the data: {}; a flag overrides each", derived);
+  summary_.vocab_size = vocab_.size();
+  summary_.warmup = o.warmup;
 }
 
 // ---- log ------------------------------------------------------------------------------

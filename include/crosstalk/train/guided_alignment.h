@@ -13,6 +13,11 @@
 
 namespace crosstalk::train {
 
+/// Words as crosstalk's alignments count them: the tokens between spaces after
+/// SentencePiece's NFKC normalization, which turns the Unicode spaces (U+00A0,
+/// U+2000..U+200A, ...) into ' ': "Nummer\u00A028." is two words, as align writes it.
+int64_t whitespace_words(const std::string& line);
+
 /// Guided alignment training (Garg et al. 2019, "Jointly Learning to Align and
 /// Translate with Transformer Models"; Marian's --guided-alignment): one
 /// cross-attention of the decoder is trained towards given word alignments by an

@@ -14,6 +14,8 @@
 #include "crosstalk/search/translator.h"
 #include "crosstalk/train/adam.h"
 #include "crosstalk/train/checkpoint.h"
+#include "crosstalk/train/corpus_split.h"
+#include "crosstalk/train/data_report.h"
 #include "crosstalk/train/schedule.h"
 #include "crosstalk/train/train_log.h"
 #include "crosstalk/train/train_state.h"
@@ -24,20 +26,27 @@ namespace crosstalk::train {
 
 /// Everything about a training run except the model's shape.
 struct TrainOptions {
-  // Data: line-aligned UTF-8 files.
+  // Data: line-aligned UTF-8 files. Without validation files, valid_size pairs of the
+  // training files are held out (corpus_split.h) and written into the model directory.
   std::string train_src, train_tgt, valid_src, valid_tgt;
-  std::string model_dir = "models/multi30k_de_en";
+  ValidSize valid_size;
+  std::string src_lang, tgt_lang;  // empty: from the file suffixes (derived_settings.h)
+  std::string model_dir;           // empty: models/<corpus>_<src>_<tgt> (derived_settings.h)
   // Vocabulary (trained when the model directory has none).
-  int vocab_size = 8000;
+  int vocab_size = 0;              // 0: derived from the corpus (derive_vocab_size)
   std::string vocab_type = "unigram";  // unigram | bpe
   // Batching.
-  int64_t max_tokens = 4096;   // per batch: sentences * max(src, tgt) length incl. BOS/EOS; global: a
+  int64_t max_tokens = 2048;   // per batch: sentences * max(src, tgt) length incl. BOS/EOS; global: a
                                // data-parallel world splits each batch among its ranks
   int64_t update_freq = 1;     // batches per update (gradient accumulation)
   int64_t max_length = 256;    // drop training pairs with more pieces on either side
-  // Optimisation: Adam + linear warmup + inverse sqrt decay.
-  double lr = 7e-4;            // peak learning rate, reached at the end of warmup
-  int64_t warmup = 4000;
+  double length_ratio = 3.0;   // report pairs whose longer side has more than this x the pieces
+  bool drop_length_ratio = false;  // and drop them
+  // Optimisation: Adam + linear warmup + inverse sqrt decay. The defaults are the
+  // small-corpus CPU recipe (configs/multi30k_de_en.toml); configs/gpu_base.toml has
+  // GPU-scale ones.
+  double lr = 1e-3;            // peak learning rate, reached at the end of warmup
+  int64_t warmup = -1;         // < 0: derived from the budget of updates (derive_warmup)
   double adam_beta1 = 0.9, adam_beta2 = 0.98, adam_eps = 1e-9;
   double label_smoothing = 0.1;
   double clip_norm = 1.0;      // 0: no clipping
@@ -45,7 +54,7 @@ struct TrainOptions {
   // Stopping: whichever comes first (0 = no limit).
   int64_t max_epochs = 100;
   int64_t max_steps = 0;
-  double minutes = 0;          // wall clock of training steps (validation excluded)
+  double minutes = 12;         // wall clock of training steps (validation excluded)
   int64_t patience = 0;        // validations without a better BLEU before stopping
   // Validation.
   int64_t valid_every = 0;     // steps between validations; 0 = end of each epoch
@@ -78,6 +87,9 @@ struct TrainSummary {
   int exit_code = 0;           // 130 (SIGINT) or 143 (SIGTERM) when interrupted, else 0
   int world_size = 1;          // processes of the data-parallel world
   double allreduce_seconds = 0.0;  // rank 0's time in the gradient all-reduce (waiting for the others included)
+  int64_t vocab_size = 0;      // as trained or reused
+  int64_t warmup = 0;          // as given or derived
+  DataReport data;             // what preparation found (data_report.h)
 };
 
 /// Why a checkpoint is written.
@@ -146,6 +158,7 @@ class Trainer {
   void on_main(const std::function<void()>& work);
   double eta_seconds(size_t batches_in_epoch, size_t batch_index) const;
   void open_model(model::ModelOptions model_options);
+  void derive_schedule(const std::string& derived_vocab);
   TrainSummary finish();
 
   TrainOptions options_;
