@@ -15,14 +15,20 @@
 #
 # Environment: OUT (work directory, default bench_align_work), SPEED=0 skips aligning the
 # 29,000 training pairs (then the 1,000 test_2016_flickr pairs are timed), THREADS (default 2),
-# CROSSTALK (the binary, default ./build/crosstalk).
+# CROSSTALK (the binary, default ./build/crosstalk). Another language pair or gold:
+# S and T (the languages, default de en), DEV and TEST (gold prefixes, PREFIX.S, PREFIX.T,
+# PREFIX.gold), BLEU_DATA (the directory of test_2016_flickr.S/.T and train.S/.T, default
+# data/multi30k; "none" skips BLEU and times the dev pairs), e.g.
+#   S=en T=fr DEV=data/align/multi30k_en_fr_long_dev TEST=data/align/multi30k_en_fr_long_test \
+#     BLEU_DATA=none bash scripts/bench_align.sh models/long_en_fr models/long_fr_en models/long_en_fr_guided
 set -euo pipefail
 cd "$(dirname "$0")/.."
-[ $# -ge 2 ] || { sed -n 2,18p "$0" >&2; exit 2; }
+[ $# -ge 2 ] || { sed -n 2,24p "$0" >&2; exit 2; }
 FWD=$1 REV=$2; shift 2
 GUIDED=("$@")
 OUT=${OUT:-bench_align_work} THREADS=${THREADS:-2} SPEED=${SPEED:-1}
-DEV=data/align/multi30k_dev TEST=data/align/multi30k_test
+S=${S:-de} T=${T:-en} DEV=${DEV:-data/align/multi30k_dev} TEST=${TEST:-data/align/multi30k_test}
+BLEU_DATA=${BLEU_DATA:-data/multi30k}
 mkdir -p "$OUT"
 X=${CROSSTALK:-./build/crosstalk}
 [ -x "$X" ] || { echo "bench_align.sh: no $X: build first (bash scripts/build.sh)" >&2; exit 2; }
@@ -31,7 +37,7 @@ rows=()
 # align on the test gold; prints the score lines (stderr) into $OUT/last.err
 align_test() {  # model, extra align flags...
   local model=$1; shift
-  $X align --model "$model" --src $TEST.de --tgt $TEST.en --gold $TEST.gold --threads "$THREADS" "$@" \
+  $X align --model "$model" --src $TEST.$S --tgt $TEST.$T --gold $TEST.gold --threads "$THREADS" "$@" \
     --output "$OUT/test.align" 2> "$OUT/last.err" || { cat "$OUT/last.err" >&2; exit 1; }
 }
 # "AER = a precision = p recall = r ... 95% CI [l, h]" of the line starting with $1 -> a table row
@@ -46,7 +52,7 @@ row() {  # label, selection text, line prefix (as logged), file
 }
 
 echo "bench_align.sh: choosing the reading on $DEV ($(wc -l < $DEV.gold) pairs)" >&2
-$X align --model "$FWD" --reverse-model "$REV" --src $DEV.de --tgt $DEV.en --gold $DEV.gold --sweep \
+$X align --model "$FWD" --reverse-model "$REV" --src $DEV.$S --tgt $DEV.$T --gold $DEV.gold --sweep \
   --layer default --head avg --threads "$THREADS" --output "$OUT/dev.align" 2> "$OUT/dev_sweep.err" \
   || { cat "$OUT/dev_sweep.err" >&2; exit 1; }
 best=$(grep '^lowest AER: ' "$OUT/dev_sweep.err")
@@ -91,9 +97,10 @@ echo
 echo "| model | BLEU | chrF | steps | training time (train_summary.json) |"
 echo "|---|---|---|---|---|"
 for m in "$FWD" "$REV" "${GUIDED[@]}"; do
-  src=data/multi30k/test_2016_flickr.de ref=data/multi30k/test_2016_flickr.en
+  [ "$BLEU_DATA" != none ] || break
+  src=$BLEU_DATA/test_2016_flickr.$S ref=$BLEU_DATA/test_2016_flickr.$T
   if [ "$m" = "$REV" ]; then
-    src=data/multi30k/test_2016_flickr.en ref=data/multi30k/test_2016_flickr.de
+    src=$BLEU_DATA/test_2016_flickr.$T ref=$BLEU_DATA/test_2016_flickr.$S
   fi
   $X translate --model "$m" --input $src --output "$OUT/bleu.hyp" --threads "$THREADS" 2> /dev/null
   scores=$($X eval --hyp "$OUT/bleu.hyp" --ref $ref --json)
@@ -107,10 +114,12 @@ done
 echo
 echo "### Forced alignment speed (both directions, symmetrized, $THREADS threads)"
 echo
-if [ "$SPEED" = 1 ]; then
-  set_src=data/multi30k/train.de set_tgt=data/multi30k/train.en
+if [ "$BLEU_DATA" = none ]; then
+  set_src=$DEV.$S set_tgt=$DEV.$T
+elif [ "$SPEED" = 1 ]; then
+  set_src=$BLEU_DATA/train.$S set_tgt=$BLEU_DATA/train.$T
 else
-  set_src=data/multi30k/test_2016_flickr.de set_tgt=data/multi30k/test_2016_flickr.en
+  set_src=$BLEU_DATA/test_2016_flickr.$S set_tgt=$BLEU_DATA/test_2016_flickr.$T
 fi
 $X align --model "$FWD" --reverse-model "$REV" "${chosen[@]}" --src $set_src --tgt $set_tgt --threads "$THREADS" \
   --output "$OUT/speed.align" 2> "$OUT/speed.err" || { cat "$OUT/speed.err" >&2; exit 1; }

@@ -31,13 +31,13 @@ TEST_CASE("data report: the log block and the JSON carry every count", "[data_re
   r.tgt_lang = "es";
   r.pairs_read = 12345;
   r.empty = 3;
-  r.duplicates = 7;
+  r.duplicate_pairs = 7;
   r.held_out = 150;
-  r.held_out_copies = 2;
+  r.held_out_copies_removed = 2;
   r.max_length = 256;
   r.over_max_length = 4;
   r.length_ratio = 3;
-  r.extreme_ratio = 5;
+  r.extreme_ratio_pairs = 5;
   r.training_pairs = 12181;
   r.src_pieces_per_word = 1.234;
   r.tgt_pieces_per_word = 1.5;
@@ -51,6 +51,6 @@ TEST_CASE("data report: the log block and the JSON carry every count", "[data_re
   CHECK(j["pairs_read"] == 12345);
   CHECK(j["duplicate_pairs"] == 7);
   CHECK(j["held_out"] == 150);
-  CHECK(j["extreme_length_ratio"] == 5);
+  CHECK(j["extreme_ratio_pairs"] == 5);
   CHECK(j["tgt_pieces_per_word"] == 1.5);
 }

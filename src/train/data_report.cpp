@@ -47,16 +47,16 @@ std::string format_data_report(const DataReport& r) {
   line("pairs read", grouped(r.pairs_read));
   line("empty (a blank side)", grouped(r.empty) + (r.empty ? " skipped" : ""));
   line("invalid UTF-8 or NUL bytes", grouped(r.invalid_utf8) + (r.invalid_utf8 ? " skipped" : ""));
-  line("exact duplicate pairs", grouped(r.duplicates) + (r.duplicates ? " kept" : ""));
+  line("exact duplicate pairs", grouped(r.duplicate_pairs) + (r.duplicate_pairs ? " kept" : ""));
   if (r.held_out > 0)
     line("held out for validation", fmt::format("{} (and {} training copies of them removed)", grouped(r.held_out),
-                                                grouped(r.held_out_copies)));
+                                                grouped(r.held_out_copies_removed)));
   else
     line("validation pairs (from files)", grouped(r.valid_pairs));
   line(fmt::format("over --max-length {} pieces", r.max_length), grouped(r.over_max_length) + (r.over_max_length ? " dropped" : ""));
   line(fmt::format("length ratio over {:g} (pieces)", r.length_ratio),
-       grouped(r.extreme_ratio) +
-           (r.extreme_ratio == 0 ? "" : r.extreme_ratio_dropped ? " dropped" : " kept (--drop-length-ratio drops them)"));
+       grouped(r.extreme_ratio_pairs) +
+           (r.extreme_ratio_pairs == 0 ? "" : r.extreme_ratio_dropped ? " dropped" : " kept (--drop-length-ratio drops them)"));
   line("pieces per word", fmt::format("{} {:.2f}, {} {:.2f}", r.src_lang, r.src_pieces_per_word, r.tgt_lang,
                                       r.tgt_pieces_per_word));
   line("training pairs", grouped(r.training_pairs));
@@ -64,26 +64,11 @@ std::string format_data_report(const DataReport& r) {
   return s;
 }
 
-nlohmann::ordered_json data_report_json(const DataReport& r) {
-  nlohmann::ordered_json j;
-  j["src_lang"] = r.src_lang;
-  j["tgt_lang"] = r.tgt_lang;
-  j["pairs_read"] = r.pairs_read;
-  j["empty"] = r.empty;
-  j["invalid_utf8"] = r.invalid_utf8;
-  j["duplicate_pairs"] = r.duplicates;
-  j["held_out"] = r.held_out;
-  j["held_out_copies_removed"] = r.held_out_copies;
-  j["valid_pairs"] = r.valid_pairs;
-  j["max_length"] = r.max_length;
-  j["over_max_length"] = r.over_max_length;
-  j["length_ratio"] = r.length_ratio;
-  j["extreme_length_ratio"] = r.extreme_ratio;
-  j["extreme_length_ratio_dropped"] = r.extreme_ratio_dropped;
-  j["training_pairs"] = r.training_pairs;
-  j["src_pieces_per_word"] = r.src_pieces_per_word;
-  j["tgt_pieces_per_word"] = r.tgt_pieces_per_word;
-  return j;
-}
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(DataReport, src_lang, tgt_lang, pairs_read, empty, invalid_utf8, duplicate_pairs,
+                                   held_out, held_out_copies_removed, valid_pairs, max_length, over_max_length,
+                                   length_ratio, extreme_ratio_pairs, extreme_ratio_dropped, training_pairs,
+                                   src_pieces_per_word, tgt_pieces_per_word)
+
+nlohmann::json data_report_json(const DataReport& report) { return report; }
 
 }  // namespace crosstalk::train

@@ -124,7 +124,7 @@ RawData read_data(const TrainOptions& o) {
   r.pairs_read = static_cast<int64_t>(raw.train.file_lines);
   r.empty = static_cast<int64_t>(raw.train.skipped_empty);
   r.invalid_utf8 = static_cast<int64_t>(raw.train.skipped_flawed);
-  r.duplicates = count_duplicate_pairs(raw.train);
+  r.duplicate_pairs = count_duplicate_pairs(raw.train);
   if (!o.valid_src.empty()) {
     raw.valid = text::read_parallel(o.valid_src, o.valid_tgt);
     if (raw.valid.src.empty()) throw UserError("validation data '" + o.valid_src + "' has no non-empty sentence pairs");
@@ -136,7 +136,7 @@ RawData read_data(const TrainOptions& o) {
     raw.valid = std::move(split.valid);
     raw.held_out = true;
     r.held_out = held;
-    r.held_out_copies = split.copies_removed;
+    r.held_out_copies_removed = split.copies_removed;
   }
   r.valid_pairs = static_cast<int64_t>(raw.valid.src.size());
   if (o.guided.enabled()) raw.train_links = read_guided_alignment(o.guided.path, raw.train);
@@ -191,7 +191,7 @@ TrainingData prepare_data(const TrainOptions& o, const RawData& raw, const text:
     src_pieces += static_cast<int64_t>(ex.src.size());
     tgt_pieces += static_cast<int64_t>(ex.tgt.size());
     const bool extreme = extreme_length_ratio(ex.src.size(), ex.tgt.size(), o.length_ratio);
-    r.extreme_ratio += extreme ? 1 : 0;
+    r.extreme_ratio_pairs += extreme ? 1 : 0;
     if (ex.src.empty() || ex.tgt.empty() || static_cast<int64_t>(ex.src.size()) > o.max_length ||
         static_cast<int64_t>(ex.tgt.size()) > o.max_length) {
       ++data.dropped_by_length;
