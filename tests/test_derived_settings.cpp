@@ -11,7 +11,6 @@ TEST_CASE("names: corpus and languages from the file names", "[derived]") {
   CHECK(m.corpus == "multi30k");
   CHECK(m.src_lang == "de");
   CHECK(m.tgt_lang == "en");
-  CHECK(m.languages_from_files);
   CHECK(default_model_dir(m) == "models/multi30k_de_en");
   CHECK(default_model_dir(corpus_names("/home/u/my.en", "/home/u/my.es", "", "")) == "models/my_en_es");
   CHECK(default_model_dir(corpus_names("news.v2.en-es.en", "news.v2.en-es.es", "", "")) == "models/news.v2.en-es_en_es");

@@ -215,8 +215,7 @@ int run_train(const std::string& program, std::vector<std::string> args) {
   o.src_lang = src_lang;
   o.tgt_lang = tgt_lang;
   o.valid_size = train::parse_valid_size(valid_size);
-  if (o.warmup < -1 || (o.warmup == -1 && app.count("--warmup") > 0))
-    throw UserError("--warmup must not be negative");
+  if (app.count("--warmup") > 0 && o.warmup < 0) throw UserError("--warmup must not be negative");
   m.check();
   o.guided.layer = parse_index_or(guided_layer, "--guided-alignment-layer", "default",
                                   train::GuidedAlignmentOptions::kDefaultLayer);

@@ -22,10 +22,9 @@ std::string format_fraction(double f) {
   return s + "%";
 }
 
-// A pair as one key: the two sides joined by a byte no text line holds.
-std::string pair_key(const std::string& src, const std::string& tgt) { return src + '\n' + tgt; }
-
 }  // namespace
+
+std::string pair_key(const std::string& src, const std::string& tgt) { return src + '\n' + tgt; }
 
 std::string ValidSize::text() const {
   switch (kind) {

@@ -6,6 +6,8 @@
 #include <nlohmann/json.hpp>
 #include <unordered_set>
 
+#include "crosstalk/train/corpus_split.h"
+
 namespace crosstalk::train {
 
 namespace {
@@ -26,12 +28,8 @@ int64_t count_duplicate_pairs(const text::ParallelCorpus& corpus) {
   std::unordered_set<std::string> seen;
   seen.reserve(corpus.src.size());
   int64_t duplicates = 0;
-  for (size_t i = 0; i < corpus.src.size(); ++i) {
-    std::string key = corpus.src[i];
-    key += '\n';
-    key += corpus.tgt[i];
-    if (!seen.insert(std::move(key)).second) ++duplicates;
-  }
+  for (size_t i = 0; i < corpus.src.size(); ++i)
+    if (!seen.insert(pair_key(corpus.src[i], corpus.tgt[i])).second) ++duplicates;
   return duplicates;
 }
 

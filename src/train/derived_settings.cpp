@@ -60,7 +60,6 @@ CorpusNames corpus_names(const std::string& train_src, const std::string& train_
   const std::string tgt_ext = tgt.has_extension() ? tgt.extension().string().substr(1) : "";
   const bool from_files = language_like(src_ext) && language_like(tgt_ext) && src_ext != tgt_ext;
   CorpusNames names;
-  names.languages_from_files = from_files && src_lang_flag.empty() && tgt_lang_flag.empty();
   names.src_lang = !src_lang_flag.empty() ? src_lang_flag : from_files ? src_ext : "src";
   names.tgt_lang = !tgt_lang_flag.empty() ? tgt_lang_flag : from_files ? tgt_ext : "tgt";
   const std::string src_stem = from_files ? src.stem().string() : src.filename().string();

@@ -29,6 +29,10 @@ ValidSize parse_valid_size(const std::string& text);
 /// for a split, or the size leaves nothing to train on.
 int64_t resolve_valid_size(const ValidSize& size, int64_t pairs);
 
+/// A sentence pair as one string: the two sides joined by '\n', which no line read
+/// from a file holds. Equal keys, equal pairs (split_corpus, count_duplicate_pairs).
+std::string pair_key(const std::string& src, const std::string& tgt);
+
 /// A corpus cut into training and held-out validation pairs.
 struct CorpusSplit {
   text::ParallelCorpus train;   // line_numbers and file_lines still refer to the files

@@ -13,7 +13,6 @@ struct CorpusNames {
   std::string corpus;    // e.g. "multi30k" for data/multi30k/train.de
   std::string src_lang;  // e.g. "de"; "src" when neither the file nor a flag says
   std::string tgt_lang;  // e.g. "en"; "tgt" likewise
-  bool languages_from_files = false;  // the suffixes named them (else flags or "src"/"tgt")
 };
 
 /// Languages: --src-lang/--tgt-lang when given, else the file suffixes when they are two
