@@ -6,8 +6,8 @@ Each case is a pair of UTF-8 files, <case>.hyp and <case>.ref (one segment per l
 sacreBLEU's defaults give: sacrebleu.BLEU() and sacrebleu.CHRF(), corpus_score(hyps,
 [refs]). Floats are written with repr(), so they read back as the exact doubles.
 
-    PYTHONPATH=/work/shared/tools/sacrebleu python3 scripts/make_eval_fixtures.py \\
-        [--multi30k /work/shared/data/multi30k] [--out tests/fixtures/eval]
+    PYTHONPATH=../shared/tools/sacrebleu python3 scripts/make_eval_fixtures.py \\
+        [--multi30k ../shared/data/multi30k] [--out tests/fixtures/eval]
 
 The output is deterministic (fixed seeds, no timestamps): re-running it must not change
 the committed files unless sacreBLEU or the cases change.
@@ -165,7 +165,7 @@ def check(name, hyps, refs):
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    ap.add_argument("--multi30k", type=Path, default=Path("/work/shared/data/multi30k"))
+    ap.add_argument("--multi30k", type=Path, default=Path(__file__).resolve().parents[2] / "shared/data/multi30k")
     ap.add_argument("--out", type=Path, default=REPO / "tests" / "fixtures" / "eval")
     args = ap.parse_args()
 

@@ -12,7 +12,7 @@ set -euo pipefail
 PACKAGES=(build-essential cmake ninja-build pkg-config libtorch-dev libopenblas0-openmp
           libsentencepiece-dev libcli11-dev libspdlog-dev catch2 python3
           libcairo2-dev fonts-dejavu-core libxml2-dev nlohmann-json3-dev libcpp-httplib-dev
-          libgloo-dev)  # libgloo-dev: Gloo's headers, for data-parallel training on c10d
+          libtomlplusplus-dev libgloo-dev)  # libgloo-dev: Gloo's headers, for data-parallel training on c10d
 # Test-only: the sanitizer build and the fuzzers (scripts/sanitize.sh, scripts/fuzz.sh);
 # the headless browser that tests the page of `crosstalk serve`.
 TEST_PACKAGES=(clang libclang-rt-14-dev chromium)

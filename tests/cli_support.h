@@ -19,7 +19,9 @@
 #include <string>
 #include <vector>
 
-#include "crosstalk/train/checkpoint.h"
+#include "crosstalk/store/model_config.h"
+#include "crosstalk/store/model_dir.h"
+#include "crosstalk/store/weights.h"
 
 #ifndef CROSSTALK_SOURCE_DIR
 #error "the build must define CROSSTALK_SOURCE_DIR"
@@ -258,9 +260,9 @@ std::vector<std::string> tiny_args(const std::string& dir, std::vector<std::stri
 }
 
 crosstalk::model::Transformer load_last(const std::string& dir) {
-  crosstalk::train::ModelDir files(dir);
-  crosstalk::model::Transformer model(crosstalk::train::read_model_config(files.config()), 0);
-  crosstalk::train::load_weights(model, files.last());
+  crosstalk::store::ModelDir files(dir);
+  crosstalk::model::Transformer model(crosstalk::store::read_model_config(files.config()), 0);
+  crosstalk::store::load_weights(model, files.last());
   return model;
 }
 

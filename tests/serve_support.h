@@ -20,13 +20,14 @@ using nlohmann::json;
 /// A server running in a thread from construction to destruction.
 class TestServer {
  public:
-  explicit TestServer(serve::ServerOptions options = {}) {
+  /// Serves `model_dir` (default: the tiny model).
+  explicit TestServer(serve::ServerOptions options = {}, const std::string& model_dir = "") {
     options.host = "127.0.0.1";
     options.port = 0;
     options.limits.max_batch = options.batching.max_batch;
     serve::ServedModel model;
-    model.dir = trained_tiny().path();
-    model.loaded = crosstalk::train::load_model_dir(model.dir);
+    model.dir = model_dir.empty() ? trained_tiny().path() : model_dir;
+    model.loaded = crosstalk::store::load_model_dir(model.dir);
     server_ = std::make_unique<serve::Server>(std::move(model), options);
     port_ = server_->bind();
     thread_ = std::thread([this] { server_->run(); });

@@ -15,9 +15,14 @@
 #include "crosstalk/common/error.h"
 #include "crosstalk/model/transformer.h"
 #include "crosstalk/text/vocab.h"
+#include "crosstalk/store/loaded_model.h"
+#include "crosstalk/store/model_config.h"
+#include "crosstalk/store/model_dir.h"
+#include "crosstalk/store/weights.h"
 #include "crosstalk/train/checkpoint.h"
 #include "crosstalk/train/train_state.h"
 
+using namespace crosstalk::store;
 using namespace crosstalk::train;
 
 namespace {

@@ -11,9 +11,14 @@
 #include "checkpoint_fixture.h"
 #include "crosstalk/common/atomic_file.h"
 #include "crosstalk/train/adam.h"
+#include "crosstalk/store/loaded_model.h"
+#include "crosstalk/store/model_config.h"
+#include "crosstalk/store/model_dir.h"
+#include "crosstalk/store/weights.h"
 #include "crosstalk/train/checkpoint.h"
 #include "crosstalk/train/train_state.h"
 
+using namespace crosstalk::store;
 using namespace crosstalk::train;
 
 namespace {

@@ -1,4 +1,4 @@
-// The JSON API of `crosstalk serve` (README, "Serve"), against an in-process server on
+// The JSON API of `crosstalk serve` (docs/serving.md, "JSON API"), against an in-process server on
 // 127.0.0.1 and an ephemeral port, with cpp-httplib's client: every endpoint, every bad
 // input, batching of concurrent clients, a full queue, and a clean stop.
 #include "serve_support.h"
@@ -7,6 +7,7 @@
 
 #include "crosstalk/align/attention_capture.h"
 #include "crosstalk/serve/page.h"
+#include "crosstalk/store/saved_selection.h"
 
 namespace {
 
@@ -82,7 +83,8 @@ TEST_CASE("serve: health and model and train log and the page", "[serve]") {
   CHECK(model["parameters"].get<int64_t>() > 0);
   CHECK(model["config"]["d_model"] == 32);
   CHECK(model["config"]["tied_embeddings"].is_boolean());
-  CHECK(model["default_selection"] == json{{"layer", 1}, {"head", 0}, {"description", "layer 1 of 1, heads averaged"}});
+  CHECK(model["default_selection"] ==
+        json{{"layer", 1}, {"head", 0}, {"description", "layer 1 of 1, heads averaged"}, {"origin", ""}});
   CHECK(model["reverse_model"].is_null());
   CHECK(model["train_log"] == true);
   const auto log = body_json(get(s, "/api/train_log"));
@@ -102,6 +104,37 @@ TEST_CASE("serve: health and model and train log and the page", "[serve]") {
   CHECK(root->status == 200);
   CHECK(root->get_header_value("Content-Type") == "text/html; charset=utf-8");
   CHECK(root->body == get(s, "/index.html")->body);
+}
+
+TEST_CASE("serve: the model's alignment.toml sets the reading, as for align and translate", "[serve]") {
+  TempDir tmp;
+  const auto dir = tmp / "model";
+  std::filesystem::copy(trained_tiny().path(), dir);
+  crosstalk::store::SavedSelection saved;
+  saved.attention = {0, 2};  // all layers averaged, head 2
+  saved.origin = "set by the test";
+  crosstalk::store::write_selection(dir, saved);
+  {
+    TestServer s({}, dir);
+    const auto model = body_json(get(s, "/api/model"));
+    CHECK(model["default_selection"] == json{{"layer", 0}, {"head", 2},
+                                             {"description", "all 1 layers averaged, head 2 of 2"},
+                                             {"origin", "set by the test"}});
+    const auto r = body_json(post(s, "/api/translate", R"({"text": "ein mann", "attention": true})"));
+    CHECK(r["selection_layer"] == 0);
+    CHECK(r["selection_head"] == 2);
+    CHECK(r["selection"] == "all 1 layers averaged, head 2 of 2");
+    const auto a = body_json(post(s, "/api/align", R"({"source": "ein mann", "target": "a man"})"));
+    CHECK(a["selection_head"] == 2);
+  }
+  // A reading the model does not have stops the server before it listens.
+  saved.attention = {3, 0};
+  crosstalk::store::write_selection(dir, saved);
+  crosstalk::serve::ServedModel served;
+  served.dir = dir;
+  served.loaded = crosstalk::store::load_model_dir(dir);
+  CHECK_THROWS_WITH(crosstalk::serve::Server(std::move(served), {}),
+                    Catch::Contains("alignment.toml") && Catch::Contains("there is no layer 3"));
 }
 
 TEST_CASE("serve: loopback addresses are told apart from others", "[serve]") {
@@ -137,7 +170,7 @@ TEST_CASE("serve: translate one text and many texts", "[serve]") {
   const auto m = body_json(many);
   REQUIRE(m["results"].size() == 3);
   // The server's translations are the Translator's, in request order.
-  auto loaded = crosstalk::train::load_model_dir(trained_tiny().path());
+  auto loaded = crosstalk::store::load_model_dir(trained_tiny().path());
   crosstalk::search::Translator translator(loaded.model, loaded.vocab, torch::kCPU);
   crosstalk::search::DecodeOptions greedy;
   const auto expected = translator.translate_text(sources, greedy);
@@ -157,7 +190,7 @@ TEST_CASE("serve: align a given pair", "[serve]") {
   check_result(r, true);
   CHECK(r["translation"] == tgt);
   CHECK(r["nbest"] == json::array());
-  auto loaded = crosstalk::train::load_model_dir(trained_tiny().path());
+  auto loaded = crosstalk::store::load_model_dir(trained_tiny().path());
   const auto records = crosstalk::align::forced_attention(loaded.model, loaded.vocab, {src}, {tgt});
   CHECK(r["alignment"] == crosstalk::align::to_pharaoh(records[0].alignment({})));
   CHECK(r["src_words"] == json{"ein", "pferd", "schläft", "</s>"});

@@ -15,7 +15,7 @@
 #include "crosstalk/align/aer.h"
 #include "crosstalk/align/attention_capture.h"
 #include "crosstalk/align/pair_symmetrize.h"
-#include "crosstalk/align/saved_selection.h"
+#include "crosstalk/store/saved_selection.h"
 #include "crosstalk/align/sweep.h"
 #include "crosstalk/common/device.h"
 #include "crosstalk/common/error.h"
@@ -23,7 +23,7 @@
 #include "crosstalk/common/open_file.h"
 #include "crosstalk/common/warning_limit.h"
 #include "crosstalk/text/corpus.h"
-#include "crosstalk/train/checkpoint.h"
+#include "crosstalk/store/loaded_model.h"
 
 namespace crosstalk::app {
 
@@ -64,7 +64,7 @@ class TruncationWarnings {
 // --reverse-model: a model trained target->source, whose forced attention on (target, source)
 // is transposed and combined with the forward model's.
 struct Reverse {
-  train::LoadedModel* loaded = nullptr;  // null: no --reverse-model
+  store::LoadedModel* loaded = nullptr;  // null: no --reverse-model
   align::SymmetrizeMethod method = align::kDefaultSymmetrizeMethod;
   WarningLimit mismatches;               // pairs the two models split into different word counts
 };
@@ -112,7 +112,7 @@ class AlignProgress {
   std::chrono::steady_clock::time_point start_ = std::chrono::steady_clock::now();
 };
 
-AlignRun align_pairs(train::LoadedModel& loaded, const text::ParallelCorpus& pairs, const AttentionFlags& flags,
+AlignRun align_pairs(store::LoadedModel& loaded, const text::ParallelCorpus& pairs, const AttentionFlags& flags,
                      bool keep_records, bool keep, int64_t batch_size, std::ostream& out,
                      const std::string& src_path, const std::string& tgt_path, Reverse& reverse,
                      const std::string& title_note) {
@@ -207,14 +207,14 @@ void report_sweep(const std::vector<align::GoldAlignment>& gold, const AlignRun&
   std::fprintf(stderr, "lowest AER: %s (%.4f): %s\n", best.describe(layers, heads).c_str(), best.score.aer,
                flags_text.c_str());
   if (save_dir.empty()) return;
-  align::SavedSelection saved;
-  if (const auto before = align::read_selection(save_dir)) saved = *before;  // keeps its method when none won
+  store::SavedSelection saved;
+  if (const auto before = store::read_selection(save_dir)) saved = *before;  // keeps its method when none won
   saved.attention = best.selection;
   if (best.method) saved.method = *best.method;
   saved.origin = fmt::format("align --sweep on {} ({} pairs): AER {:.4f}, {}", gold_path, gold.size(), best.score.aer,
                              best.describe(layers, heads));
-  align::write_selection(save_dir, saved);
-  spdlog::info("saved the selection to {}: {}", align::selection_path(save_dir), flags_text);
+  store::write_selection(save_dir, saved);
+  spdlog::info("saved the selection to {}: {}", store::selection_path(save_dir), flags_text);
 }
 
 }  // namespace
@@ -273,14 +273,14 @@ int run_align(const std::string& program, std::vector<std::string> args) {
   std::ostream& out = output.empty() ? std::cout : out_file;
   const auto dev = resolve_device(device);
   setup_runtime(threads);
-  auto loaded = train::load_model_dir(model_dir);
+  auto loaded = store::load_model_dir(model_dir);
   loaded.model->to(dev);
   const int64_t layers = loaded.model->options().decoder_layers(), heads = loaded.model->options().heads();
   const auto selection = flags.selection();
   flags.check_model(layers, heads);
   spdlog::info("model: {} ({} decoder layers x {} heads); alignments from {}", loaded.weights, layers, heads,
                align::describe(selection, layers, heads));
-  train::LoadedModel reverse_model;
+  store::LoadedModel reverse_model;
   if (reverse_flags.given()) {
     reverse_model = reverse_flags.load(dev, flags);
     reverse.loaded = &reverse_model;

@@ -91,10 +91,10 @@ align::SymmetrizeMethod ReverseFlags::method() const {
   return method;
 }
 
-train::LoadedModel ReverseFlags::load(const torch::Device& device, const AttentionFlags& flags) const {
-  train::LoadedModel loaded;
+store::LoadedModel ReverseFlags::load(const torch::Device& device, const AttentionFlags& flags) const {
+  store::LoadedModel loaded;
   try {
-    loaded = train::load_model_dir(model_dir);
+    loaded = store::load_model_dir(model_dir);
   } catch (const UserError& e) {
     throw UserError(std::string("--reverse-model: ") + e.what());
   }
@@ -109,7 +109,7 @@ train::LoadedModel ReverseFlags::load(const torch::Device& device, const Attenti
 
 std::string apply_saved_selection(const CLI::App& app, const std::string& model_dir, AttentionFlags* flags,
                                   ReverseFlags* reverse) {
-  const auto saved = align::read_selection(model_dir);
+  const auto saved = store::read_selection(model_dir);
   if (!saved) return "";
   const bool attention_open = app.count("--layer") == 0 && app.count("--head") == 0;
   const bool method_open = reverse != nullptr && reverse->given() && app.count("--symmetrize") == 0;
@@ -124,7 +124,7 @@ std::string apply_saved_selection(const CLI::App& app, const std::string& model_
     reverse->method_name = align::method_name(saved->method);
     used += (used.empty() ? "" : " ") + std::string("--symmetrize ") + reverse->method_name;
   }
-  spdlog::info("alignment selection from {}: {} ({})", align::selection_path(model_dir), used,
+  spdlog::info("alignment selection from {}: {} ({})", store::selection_path(model_dir), used,
                saved->origin.empty() ? "origin not recorded" : saved->origin);
   return "saved selection: " + (saved->origin.empty() ? used : saved->origin);
 }

@@ -10,8 +10,8 @@
 #include "crosstalk/align/attention_record.h"
 #include "crosstalk/align/heatmap.h"
 #include "crosstalk/align/pair_symmetrize.h"
-#include "crosstalk/align/saved_selection.h"
-#include "crosstalk/train/checkpoint.h"
+#include "crosstalk/store/saved_selection.h"
+#include "crosstalk/store/loaded_model.h"
 
 namespace crosstalk::app {
 
@@ -49,7 +49,7 @@ struct ReverseFlags {
   align::SymmetrizeMethod method() const;
   /// Loads --reverse-model onto `device` and checks that --layer / --head exist in it
   /// (UserError naming --reverse-model otherwise).
-  train::LoadedModel load(const torch::Device& device, const AttentionFlags& flags) const;
+  store::LoadedModel load(const torch::Device& device, const AttentionFlags& flags) const;
 };
 
 /// The model directory's alignment.toml (align/saved_selection.h) fills in what the

@@ -41,7 +41,7 @@ struct Aligner {
   const text::Vocab& vocab;
   align::AttentionSelection selection;
   double threshold = 0;
-  train::LoadedModel* reverse = nullptr;
+  store::LoadedModel* reverse = nullptr;
   align::SymmetrizeMethod method = align::kDefaultSymmetrizeMethod;
 
   // The links of a hypothesis (`record`, of `hypothesis` translated from `line`), and in
@@ -91,7 +91,7 @@ void print_translation(const search::Translation& t, const std::string& line, co
 }  // namespace
 
 void run_interactive(search::Translator& translator, search::DecodeOptions decode, const AttentionFlags& flags,
-                     bool show_alignment, train::LoadedModel* reverse, align::SymmetrizeMethod method) {
+                     bool show_alignment, store::LoadedModel* reverse, align::SymmetrizeMethod method) {
   decode.return_attention = true;  // kept for :align and :save (a few ms a sentence)
   const auto selection = flags.selection();
   enum class Show { off, shades, color } show = Show::off;

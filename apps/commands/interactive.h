@@ -16,7 +16,7 @@ namespace crosstalk::app {
 /// U+FFFD with a warning); a line that is mostly binary data is skipped with a warning.
 /// Ctrl-C keeps its default behaviour here: it ends the program at once (status 130).
 void run_interactive(search::Translator& translator, search::DecodeOptions decode, const AttentionFlags& flags,
-                     bool show_alignment, train::LoadedModel* reverse = nullptr,
+                     bool show_alignment, store::LoadedModel* reverse = nullptr,
                      align::SymmetrizeMethod method = align::kDefaultSymmetrizeMethod);
 
 }  // namespace crosstalk::app

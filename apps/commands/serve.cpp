@@ -48,14 +48,14 @@ serve::ServedModel load(const std::string& model_dir, const std::string& reverse
   serve::ServedModel served;
   served.dir = model_dir;
   served.device = device;
-  served.loaded = train::load_model_dir(model_dir);
+  served.loaded = store::load_model_dir(model_dir);
   served.loaded.model->to(device);
   const auto& o = served.loaded.model->options();
   spdlog::info("model: {} ({} pieces, {} encoder + {} decoder layers x {} heads), device {}", served.loaded.weights,
                served.loaded.vocab.size(), o.encoder_layers(), o.decoder_layers(), o.heads(), device.str());
   if (!reverse_dir.empty()) {
     served.reverse_dir = reverse_dir;
-    served.reverse = train::load_model_dir(reverse_dir);
+    served.reverse = store::load_model_dir(reverse_dir);
     spdlog::info("reverse model: {} (loaded and reported by /api/model; not used yet)", served.reverse.weights);
   }
   return served;
@@ -65,7 +65,7 @@ serve::ServedModel load(const std::string& model_dir, const std::string& reverse
 
 int run_serve(const std::string& program, std::vector<std::string> args) {
   CLI::App app("Serve translations, forced alignments and the cross-attention explorer page over HTTP "
-               "(JSON API: README, \"Serve\"). Requests arriving together are translated as one batch. "
+               "(JSON API: docs/serving.md). Requests arriving together are translated as one batch. "
                "SIGINT / SIGTERM: the requests in flight are answered, then it exits with 0.",
                program);
   app.set_config("--config", "", "TOML file with any of these flags");

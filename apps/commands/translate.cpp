@@ -21,7 +21,7 @@
 #include "crosstalk/eval/chrf.h"
 #include "crosstalk/text/corpus.h"
 #include "crosstalk/search/translator.h"
-#include "crosstalk/train/checkpoint.h"
+#include "crosstalk/store/loaded_model.h"
 
 namespace crosstalk::app {
 
@@ -128,11 +128,11 @@ int run_translate(const std::string& program, std::vector<std::string> args) {
   if (!ref.empty()) references = text::read_lines(ref, text::FlawedLines::repair);  // fail early on a bad --ref
   const auto dev = resolve_device(device);
   setup_runtime(threads);
-  auto loaded = train::load_model_dir(model_dir);
+  auto loaded = store::load_model_dir(model_dir);
   spdlog::info("model: {} ({} pieces), device {}", loaded.weights, loaded.vocab.size(), dev.str());
   flags.check_model(loaded.model->options().decoder_layers(), loaded.model->options().heads());
   search::Translator translator(loaded.model, loaded.vocab, dev);
-  train::LoadedModel reverse;
+  store::LoadedModel reverse;
   if (reverse_flags.given()) {
     reverse = reverse_flags.load(dev, flags);
     spdlog::info("reverse model: {}; links symmetrized with {}", reverse.weights, align::method_name(method));

@@ -8,7 +8,7 @@
 #include "commands/attention_output.h"
 #include "crosstalk/align/symmetrize.h"
 #include "crosstalk/search/translator.h"
-#include "crosstalk/train/checkpoint.h"
+#include "crosstalk/store/loaded_model.h"
 #include "crosstalk/text/line_reader.h"
 
 namespace crosstalk::app {
@@ -24,7 +24,7 @@ struct StreamSettings {
   /// --reverse-model: each translation is force-aligned by this target->source model
   /// (translation as its source, the input line as its target) and the alignment written
   /// is the symmetrized one. Null: the forward model's own links.
-  train::LoadedModel* reverse = nullptr;
+  store::LoadedModel* reverse = nullptr;
   align::SymmetrizeMethod method = align::kDefaultSymmetrizeMethod;
   int64_t reverse_batch_size = 32;  // pairs force-aligned together
 };

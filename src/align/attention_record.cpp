@@ -4,36 +4,10 @@
 
 namespace crosstalk::align {
 
-int64_t default_alignment_layer(int64_t layers) {
-  // Measured on the first 30 pairs of data/align/multi30k_dev.gold (README, "Cross-attention"): the
-  // second-to-last decoder layer, heads averaged, has the lowest AER both for the default
-  // 3-layer decoder (layer 2: 0.304) and for a 6-layer one (layer 5: 0.353), as Garg et
-  // al. (2019) found for the penultimate layer; the first layers barely align.
-  return layers >= 2 ? layers - 1 : layers;
-}
-
-std::string describe_layer(const AttentionSelection& selection, int64_t layers) {
-  const int64_t layer = selection.layer == AttentionSelection::kDefaultLayer ? default_alignment_layer(layers)
-                                                                            : selection.layer;
-  return layer == 0 ? "all " + std::to_string(layers) + " layers averaged"
-                    : "layer " + std::to_string(layer) + " of " + std::to_string(layers);
-}
-
-std::string describe(const AttentionSelection& selection, int64_t layers, int64_t heads) {
-  return describe_layer(selection, layers) +
-         (selection.head == 0 ? ", heads averaged"
-                              : ", head " + std::to_string(selection.head) + " of " + std::to_string(heads));
-}
-
 std::vector<float> AttentionRecord::piece_weights(const AttentionSelection& selection) const {
-  int64_t layer = selection.layer == AttentionSelection::kDefaultLayer ? default_alignment_layer(layers())
-                                                                      : selection.layer;
-  if (layer < 0 || layer > layers())
-    throw UserError("there is no layer " + std::to_string(layer) + ": the decoder has layers 1.." +
-                    std::to_string(layers()) + " (or 'all')");
-  if (selection.head < 0 || selection.head > heads())
-    throw UserError("there is no head " + std::to_string(selection.head) + ": each layer has heads 1.." +
-                    std::to_string(heads()) + " (or 'avg')");
+  check_selection(selection, layers(), heads(), "");
+  const int64_t layer = selection.layer == AttentionSelection::kDefaultLayer ? default_alignment_layer(layers())
+                                                                            : selection.layer;
   auto a = layer == 0 ? attention.mean(0) : attention[layer - 1];  // [heads, tgt + 1, src + 1]
   a = selection.head == 0 ? a.mean(0) : a[selection.head - 1];      // [tgt + 1, src + 1]
   a = a.to(torch::kFloat).contiguous();

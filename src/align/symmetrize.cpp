@@ -10,23 +10,6 @@ namespace crosstalk::align {
 
 namespace {
 
-struct NamedMethod {
-  SymmetrizeMethod method;
-  const char* name;
-};
-
-constexpr NamedMethod kMethods[] = {
-    {SymmetrizeMethod::intersect, "intersect"},
-    {SymmetrizeMethod::union_links, "union"},
-    {SymmetrizeMethod::grow_diag, "grow-diag"},
-    {SymmetrizeMethod::grow_diag_final, "grow-diag-final"},
-    {SymmetrizeMethod::grow_diag_final_and, "grow-diag-final-and"},
-    {SymmetrizeMethod::soft_mean, "soft-mean"},
-    {SymmetrizeMethod::soft_product, "soft-product"},
-    {SymmetrizeMethod::soft_mean_gdfa, "soft-mean-gdfa"},
-    {SymmetrizeMethod::soft_product_gdfa, "soft-product-gdfa"},
-};
-
 Alignment sorted_unique(Alignment a) {
   std::sort(a.begin(), a.end());
   a.erase(std::unique(a.begin(), a.end()), a.end());
@@ -104,36 +87,6 @@ class Refiner {
 };
 
 }  // namespace
-
-std::string method_name(SymmetrizeMethod method) {
-  for (const auto& m : kMethods)
-    if (m.method == method) return m.name;
-  throw std::invalid_argument("method_name: unknown SymmetrizeMethod");
-}
-
-const std::vector<std::string>& symmetrize_method_names() {
-  static const std::vector<std::string> names = [] {
-    std::vector<std::string> out;
-    for (const auto& m : kMethods) out.emplace_back(m.name);
-    return out;
-  }();
-  return names;
-}
-
-SymmetrizeMethod parse_symmetrize_method(const std::string& name, const std::string& flag) {
-  std::string list;
-  for (const auto& m : kMethods) {
-    if (name == m.name) return m.method;
-    list += list.empty() ? "" : ", ";
-    list += m.name;
-  }
-  throw UserError(flag + " must be one of " + list + "; got '" + name + "'");
-}
-
-bool is_soft(SymmetrizeMethod method) {
-  return method == SymmetrizeMethod::soft_mean || method == SymmetrizeMethod::soft_product ||
-         method == SymmetrizeMethod::soft_mean_gdfa || method == SymmetrizeMethod::soft_product_gdfa;
-}
 
 Alignment transpose(const Alignment& alignment) {
   Alignment out;

@@ -3,7 +3,7 @@
 // that they apply however the programs are started: by scripts/sanitize.sh, by ctest, by
 // hand, or by the CLI tests, which run the crosstalk executable as a child process.
 // The environment (ASAN_OPTIONS, LSAN_OPTIONS, UBSAN_OPTIONS) still overrides them.
-// Not part of crosstalk_core. README: Sanitizers.
+// Not part of crosstalk_core. docs/testing.md, "Sanitizers".
 
 #define CROSSTALK_SANITIZER_HOOK extern "C" __attribute__((visibility("default"), used))
 

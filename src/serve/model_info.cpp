@@ -4,29 +4,15 @@
 #include <fstream>
 #include <sstream>
 
-#include "crosstalk/align/attention_record.h"
-#include "crosstalk/serve/result.h"
-#include "crosstalk/train/checkpoint.h"
+#include "crosstalk/align/selection.h"
+#include "crosstalk/store/model_dir.h"
+#include "crosstalk/store/toml_file.h"
 
 namespace crosstalk::serve {
 
 namespace {
 
 using nlohmann::ordered_json;
-
-std::string trim(const std::string& s) {
-  const auto b = s.find_first_not_of(" \t\r");
-  if (b == std::string::npos) return "";
-  return s.substr(b, s.find_last_not_of(" \t\r") - b + 1);
-}
-
-ordered_json toml_value(const std::string& v) {
-  if (v == "true") return true;
-  if (v == "false") return false;
-  if (v.size() >= 2 && v.front() == '"' && v.back() == '"') return v.substr(1, v.size() - 2);
-  const auto parsed = ordered_json::parse(v, nullptr, /*allow_exceptions=*/false);
-  return parsed.is_number() ? parsed : ordered_json(v);
-}
 
 std::string read_text(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
@@ -37,22 +23,16 @@ std::string read_text(const std::string& path) {
 
 }  // namespace
 
-ordered_json config_json(const std::string& toml_text) {
-  ordered_json out = ordered_json::object();
-  std::istringstream in(toml_text);
-  for (std::string line; std::getline(in, line);) {
-    line = trim(line);
-    const auto eq = line.find('=');
-    if (line.empty() || line[0] == '#' || eq == std::string::npos) continue;
-    out[trim(line.substr(0, eq))] = toml_value(trim(line.substr(eq + 1)));
-  }
-  return out;
+ordered_json config_json(const std::string& toml_text, const std::string& name) {
+  std::ostringstream json;
+  json << toml::json_formatter{store::parse_toml(toml_text, name)};
+  return ordered_json::parse(json.str());
 }
 
 ordered_json model_info_json(const ModelInfo& info) {
-  const train::ModelDir dir(info.model_dir);
+  const store::ModelDir dir(info.model_dir);
   const auto& o = info.options;
-  const auto selection = default_selection();
+  const auto& selection = info.selection;
   ordered_json j;
   j["model_dir"] = info.model_dir;
   j["layers"] = o.decoder_layers();
@@ -64,10 +44,14 @@ ordered_json model_info_json(const ModelInfo& info) {
   j["vocab_size"] = o.vocab_size();
   j["max_positions"] = o.max_positions();
   j["parameters"] = info.parameters;
-  j["config"] = config_json(read_text(dir.config()));
-  j["default_selection"] = {{"layer", align::default_alignment_layer(o.decoder_layers())},
+  j["config"] = config_json(read_text(dir.config()), dir.config());
+  const int64_t layer = selection.layer == align::AttentionSelection::kDefaultLayer
+                            ? align::default_alignment_layer(o.decoder_layers())
+                            : selection.layer;
+  j["default_selection"] = {{"layer", layer},
                             {"head", selection.head},
-                            {"description", align::describe(selection, o.decoder_layers(), o.heads())}};
+                            {"description", align::describe(selection, o.decoder_layers(), o.heads())},
+                            {"origin", info.selection_origin}};
   j["reverse_model"] = info.reverse_model ? ordered_json(*info.reverse_model) : ordered_json(nullptr);
   j["train_log"] = std::filesystem::is_regular_file(dir.log());
   return j;

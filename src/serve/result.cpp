@@ -11,8 +11,8 @@ using nlohmann::ordered_json;
 
 // source, translation, target, nbest first; then the attention JSON's keys; then the rest.
 ordered_json result_object(const std::string& source, const std::string& target, ordered_json nbest,
-                           const align::AttentionRecord& record, bool truncated, bool with_attention) {
-  const auto selection = default_selection();
+                           const align::AttentionRecord& record, const align::AttentionSelection& selection,
+                           bool truncated, bool with_attention) {
   const auto alignment = record.alignment(selection);
   ordered_json out;
   out["source"] = source;
@@ -25,7 +25,9 @@ ordered_json result_object(const std::string& source, const std::string& target,
   for (auto& item : sentence.items())
     if (!out.contains(item.key()) && item.key() != "attention" && item.key() != "word_attention")
       out[item.key()] = std::move(item.value());
-  out["selection_layer"] = align::default_alignment_layer(record.layers());
+  out["selection_layer"] = selection.layer == align::AttentionSelection::kDefaultLayer
+                              ? align::default_alignment_layer(record.layers())
+                              : selection.layer;
   out["selection_head"] = selection.head;
   auto pairs = ordered_json::array();
   for (const auto& link : alignment) pairs.push_back({link.src, link.tgt});
@@ -40,23 +42,24 @@ ordered_json result_object(const std::string& source, const std::string& target,
 
 }  // namespace
 
-align::AttentionSelection default_selection() { return {align::AttentionSelection::kDefaultLayer, 0}; }
-
 nlohmann::ordered_json translation_result(const std::string& source, const search::Translation& translation,
-                                          const text::Vocab& vocab, bool with_attention) {
+                                          const text::Vocab& vocab, const align::AttentionSelection& selection,
+                                          bool with_attention) {
   auto nbest = ordered_json::array();
   for (size_t k = 0; k < translation.nbest.size(); ++k) {
     const auto& text = k < translation.nbest_text.size() ? translation.nbest_text[k] : translation.text;
     nbest.push_back({{"text", text}, {"score", align::round_6(translation.nbest[k].score)}});
   }
   const auto record = align::translation_attention(translation, vocab, source, 0);
-  return result_object(source, translation.text, std::move(nbest), record, translation.truncated, with_attention);
+  return result_object(source, translation.text, std::move(nbest), record, selection, translation.truncated,
+                       with_attention);
 }
 
 nlohmann::ordered_json alignment_result(const std::string& source, const std::string& target,
-                                        const align::AttentionRecord& record, bool with_attention) {
-  return result_object(source, target, ordered_json::array(), record, record.src_truncated || record.tgt_truncated,
-                       with_attention);
+                                        const align::AttentionRecord& record,
+                                        const align::AttentionSelection& selection, bool with_attention) {
+  return result_object(source, target, ordered_json::array(), record, selection,
+                       record.src_truncated || record.tgt_truncated, with_attention);
 }
 
 }  // namespace crosstalk::serve

@@ -18,6 +18,8 @@
 #include "crosstalk/serve/model_info.h"
 #include "crosstalk/serve/page.h"
 #include "crosstalk/serve/result.h"
+#include "crosstalk/store/model_dir.h"
+#include "crosstalk/store/saved_selection.h"
 
 namespace crosstalk::serve {
 
@@ -98,6 +100,7 @@ struct Server::Impl {
   BatchQueue queue;
   httplib::Server http;
   ordered_json model_info;
+  align::AttentionSelection selection;  // how results read the attention (alignment.toml or the default)
   std::atomic<bool> stopping{false};
   std::atomic<bool> running{false}, listened{false};  // run() began; its listen loop ended
   int port = -1;
@@ -142,7 +145,8 @@ void Server::Impl::handle_translate(const httplib::Request& req, httplib::Respon
   auto output = queue.submit(key, request.texts).get();
   auto results = ordered_json::array();
   for (size_t i = 0; i < request.texts.size(); ++i)
-    results.push_back(translation_result(request.texts[i], output.translations[i], translator.vocab(), request.attention));
+    results.push_back(translation_result(request.texts[i], output.translations[i], translator.vocab(), selection,
+                                         request.attention));
   send_json(res, request.many ? ordered_json{{"results", std::move(results)}} : std::move(results[0]));
 }
 
@@ -151,7 +155,8 @@ void Server::Impl::handle_align(const httplib::Request& req, httplib::Response& 
   BatchKey key;
   key.align = true;
   auto output = queue.submit(key, {request.source}, {request.target}).get();
-  send_json(res, alignment_result(request.source, request.target, output.records.at(0), request.attention));
+  send_json(res, alignment_result(request.source, request.target, output.records.at(0), selection,
+                                  request.attention));
 }
 
 // Every response of status >= 400 without a body (httplib's own: 404, 413, 400 ...) gets a
@@ -195,7 +200,7 @@ void Server::Impl::routes() {
   http.Get("/api/model", [this](const httplib::Request&, httplib::Response& res) { send_json(res, model_info); });
   http.Get("/api/train_log", [this](const httplib::Request&, httplib::Response& res) {
     // The log's lines as written, numbers untouched.
-    const auto log = train_log_json(train::ModelDir(model.dir).log());
+    const auto log = train_log_json(store::ModelDir(model.dir).log());
     res.set_content(log.dump(-1, ' ', false, ordered_json::error_handler_t::replace), kJson);
   });
   for (const auto& asset : page_assets()) {
@@ -244,6 +249,14 @@ Server::Server(ServedModel model, ServerOptions options) : impl_(std::make_uniqu
   info.options = i.model.loaded.model->options();
   for (const auto& p : i.model.loaded.model->parameters()) info.parameters += p.numel();
   info.reverse_model = i.model.reverse_dir;
+  // The model's saved reading, as align and translate use it (store/saved_selection.h).
+  if (const auto saved = i.model.dir.empty() ? std::nullopt : store::read_selection(i.model.dir)) {
+    align::check_selection(saved->attention, info.options.decoder_layers(), info.options.heads(),
+                           store::selection_path(i.model.dir));
+    i.selection = saved->attention;
+    info.selection_origin = saved->origin.empty() ? "alignment.toml" : saved->origin;
+  }
+  info.selection = i.selection;
   i.model_info = model_info_json(info);
   i.routes();
   const auto timeout = static_cast<time_t>(options.timeout_s);

@@ -6,7 +6,7 @@
 #include <spdlog/fmt/fmt.h>
 
 #include "crosstalk/align/attention_record.h"
-#include "crosstalk/align/saved_selection.h"
+#include "crosstalk/store/saved_selection.h"
 #include "crosstalk/align/words.h"
 #include "crosstalk/common/error.h"
 #include "crosstalk/common/utf8.h"
@@ -160,15 +160,15 @@ void check_guided_alignment(const GuidedAlignmentOptions& g, const model::ModelO
 }
 
 void save_guided_selection(const GuidedAlignmentOptions& g, const model::ModelOptions& m, const std::string& dir) {
-  align::SavedSelection saved;
-  if (const auto before = align::read_selection(dir)) saved = *before;
+  store::SavedSelection saved;
+  if (const auto before = store::read_selection(dir)) saved = *before;
   saved.attention.layer = g.layer == GuidedAlignmentOptions::kDefaultLayer
                               ? align::default_alignment_layer(m.decoder_layers()) : g.layer;
   saved.attention.head = g.head;
   saved.origin = "guided alignment training (layer " + std::to_string(saved.attention.layer) + ", " +
                  (g.head == 0 ? std::string("heads averaged") : "head " + std::to_string(g.head)) + ", weight " +
                  fmt::format("{:g}", g.weight) + ")";
-  align::write_selection(dir, saved);
+  store::write_selection(dir, saved);
 }
 
 }  // namespace crosstalk::train

@@ -47,7 +47,7 @@ void remove_stale_temporaries(const std::string& dir) {
   }
 }
 
-void write_summary(const ModelDir& dir, const TrainSummary& s) {
+void write_summary(const store::ModelDir& dir, const TrainSummary& s) {
   nlohmann::ordered_json j;
   j["steps"] = s.steps;
   j["epochs"] = s.epochs;

@@ -14,7 +14,7 @@ void check_options(const TrainOptions& options);
 void remove_stale_temporaries(const std::string& dir);
 
 /// train_summary.json, atomically.
-void write_summary(const ModelDir& dir, const TrainSummary& summary);
+void write_summary(const store::ModelDir& dir, const TrainSummary& summary);
 
 /// The options with the names the run takes from its files where the user gave none:
 /// languages and the model directory (derived_settings.h).

@@ -6,7 +6,7 @@
 #include <sstream>
 
 #include "crosstalk/common/error.h"
-#include "crosstalk/train/checkpoint.h"
+#include "crosstalk/store/weights.h"
 
 namespace crosstalk::train {
 
@@ -48,7 +48,7 @@ void write_train_state(torch::serialize::OutputArchive& archive, const TrainStat
 void save_train_state(const std::string& path, const TrainState& state) {
   torch::serialize::OutputArchive archive;
   write_train_state(archive, state);
-  write_archive_atomic(archive, path);
+  store::write_archive_atomic(archive, path);
 }
 
 TrainState read_train_state(torch::serialize::InputArchive& archive, const std::string& origin) {

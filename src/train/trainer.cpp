@@ -13,6 +13,8 @@
 #include "crosstalk/common/device.h"
 #include "crosstalk/common/error.h"
 #include "crosstalk/common/interrupt.h"
+#include "crosstalk/store/model_config.h"
+#include "crosstalk/store/weights.h"
 #include "crosstalk/train/derived_settings.h"
 #include "crosstalk/train/progress.h"
 #include "run_setup.h"
@@ -92,11 +94,11 @@ void Trainer::prepare_directory() {
 void Trainer::open_model(model::ModelOptions model_options) {
   const auto& o = options_;
   if (o.resume) {
-    model_options = read_model_config(dir_.config());
+    model_options = store::read_model_config(dir_.config());
     spdlog::info("resuming from {} (model hyper-parameters from {})", dir_.path, dir_.config());
   } else {
     model_options.vocab_size(vocab_.size());
-    write_model_config(dir_.config(), model_options);
+    store::write_model_config(dir_.config(), model_options);
     torch::manual_seed(o.seed);
     state_.rng.seed(o.seed);
     state_.epoch_rng = state_.rng;
@@ -113,7 +115,7 @@ void Trainer::open_model(model::ModelOptions model_options) {
     spdlog::info("resumed at step {}, epoch {} (batch {}), best BLEU {:.2f}", state_.step, state_.epoch,
                  state_.batch_in_epoch, state_.best_bleu);
     // A kill between the checkpoint and best.pt: the checkpoint's weights are the best ones.
-    if (world_.main() && state_.validations > 0 && state_.best_step == state_.step) save_weights(model_, dir_.best());
+    if (world_.main() && state_.validations > 0 && state_.best_step == state_.step) store::save_weights(model_, dir_.best());
   }
   if (!world_.main()) return;  // rank 0 logs for the world
   log_ = std::make_unique<TrainLog>(dir_.log(), o.resume ? std::optional<int64_t>(state_.step) : std::nullopt);
@@ -240,7 +242,7 @@ void Trainer::save(SaveReason reason, bool best) {
   const auto t = Clock::now();
   log_->sync();
   save_checkpoint(dir_, model_, *optimizer_, state_);
-  if (best) save_weights(model_, dir_.best());
+  if (best) store::save_weights(model_, dir_.best());
   saved_at_ = state_.step;
   last_save_ = Clock::now();
   if (reason != SaveReason::kValidation)

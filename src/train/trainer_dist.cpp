@@ -51,7 +51,7 @@ void Trainer::publish_preparation(const std::string& status) {
     if (options_.resume) {
       // Saved anew: one file whatever layout the directory had, and the state as loaded.
       const auto scratch = make_temporary_directory("crosstalk-rank0-");
-      ModelDir tmp(scratch);
+      store::ModelDir tmp(scratch);
       save_checkpoint(tmp, model_, *optimizer_, state_);
       comm_->set("prepared/checkpoint", read_file_bytes(tmp.last()));
       std::error_code ec;
@@ -68,7 +68,7 @@ bool Trainer::receive_preparation() {
   if (status != "ok")
     throw UserError("rank " + std::to_string(world_.rank) + ": rank 0 could not prepare the run (" + status + ")");
   private_dir_ = make_temporary_directory("crosstalk-rank-");
-  dir_ = ModelDir(private_dir_);
+  dir_ = store::ModelDir(private_dir_);
   write_file_atomic(dir_.vocab(), comm_->get("prepared/vocab"));
   write_file_atomic(dir_.config(), comm_->get("prepared/config"));
   if (options_.resume) write_file_atomic(dir_.last(), comm_->get("prepared/checkpoint"));

@@ -11,7 +11,7 @@
 #include "crosstalk/common/atomic_file.h"
 #include "crosstalk/common/error.h"
 #include "crosstalk/text/corpus.h"
-#include "crosstalk/train/checkpoint.h"
+#include "crosstalk/store/model_dir.h"
 #include "crosstalk/train/derived_settings.h"
 #include "crosstalk/train/trainer.h"
 
@@ -78,7 +78,7 @@ void log_piece_links(const PieceLinkStats& stats) {
 
 }  // namespace
 
-text::Vocab prepare_vocab(const TrainOptions& o, const ModelDir& dir, const RawData& raw, std::string* derivation) {
+text::Vocab prepare_vocab(const TrainOptions& o, const store::ModelDir& dir, const RawData& raw, std::string* derivation) {
   std::error_code ec;
   if (fs::exists(dir.vocab(), ec)) {
     spdlog::info("vocabulary: reusing {}", dir.vocab());
@@ -148,7 +148,7 @@ RawData read_data(const TrainOptions& o) {
   return raw;
 }
 
-void keep_held_out(const TrainOptions& o, const ModelDir& dir, const text::ParallelCorpus& valid) {
+void keep_held_out(const TrainOptions& o, const store::ModelDir& dir, const text::ParallelCorpus& valid) {
   const bool same = o.src_lang == o.tgt_lang;
   const std::string src_path = dir.path + "/valid." + o.src_lang + (same ? ".src" : "");
   const std::string tgt_path = dir.path + "/valid." + o.tgt_lang + (same ? ".tgt" : "");

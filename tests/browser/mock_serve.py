@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """A stand-in for `crosstalk serve`, for working on the page without the C++ server.
 
-Serves src/serve/page/ and answers the JSON API (api contract, README "crosstalk serve") by
+Serves src/serve/page/ and answers the JSON API (docs/serving.md, "JSON API") by
 running the crosstalk CLI per request (`translate --nbest --json`, `align --json`), so the
 answers are real model outputs, only slow. Not used by the test suite unless
 `test_page.py --mock` asks for it.

@@ -1,4 +1,4 @@
-// libFuzzer target: the model's config.toml reader (train::parse_model_config).
+// libFuzzer target: the model's config.toml reader (store::parse_model_config).
 //
 // For any text, parse_model_config either returns options that pass its own value checks
 // or throws crosstalk::UserError whose message starts with the file name; any other
@@ -11,7 +11,7 @@
 #include <cstring>
 
 #include "crosstalk/common/error.h"
-#include "crosstalk/train/model_config.h"
+#include "crosstalk/store/model_config.h"
 #include "fuzz_check.h"
 
 namespace {
@@ -47,7 +47,7 @@ bool same(const ModelOptions& a, const ModelOptions& b) {
 void run(const std::string& text) {
   ModelOptions options;
   try {
-    options = crosstalk::train::parse_model_config(text, kName);
+    options = crosstalk::store::parse_model_config(text, kName);
   } catch (const UserError& e) {
     const std::string prefix = "'" + kName + "'";
     FUZZ_CHECK(std::strncmp(e.what(), prefix.c_str(), prefix.size()) == 0, "UserError without the file name: %s",
@@ -55,15 +55,15 @@ void run(const std::string& text) {
     return;
   }
   check_values(options);
-  const std::string written = crosstalk::train::format_model_config(options);
+  const std::string written = crosstalk::store::format_model_config(options);
   ModelOptions again;
   try {
-    again = crosstalk::train::parse_model_config(written, kName);
+    again = crosstalk::store::parse_model_config(written, kName);
   } catch (const UserError& e) {
     FUZZ_CHECK(false, "format_model_config output rejected: %s\n%s", e.what(), written.c_str());
   }
   FUZZ_CHECK(same(options, again), "format_model_config does not read back:\n%s", written.c_str());
-  FUZZ_CHECK(crosstalk::train::format_model_config(again) == written, "format_model_config not stable");
+  FUZZ_CHECK(crosstalk::store::format_model_config(again) == written, "format_model_config not stable");
 }
 
 }  // namespace

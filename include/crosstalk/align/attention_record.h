@@ -8,27 +8,10 @@
 
 #include "crosstalk/align/alignment.h"
 #include "crosstalk/align/labeled_matrix.h"
+#include "crosstalk/align/selection.h"
 #include "crosstalk/align/words.h"
 
 namespace crosstalk::align {
-
-/// Which cross-attention to look at. Layers and heads count from 1 (as shown in
-/// titles and on the command line); 0 means the average.
-struct AttentionSelection {
-  static constexpr int64_t kDefaultLayer = -1;
-  int64_t layer = kDefaultLayer;  // 1..layers, 0 = all layers averaged, -1 = default_alignment_layer()
-  int64_t head = 0;               // 1..heads, 0 = heads averaged
-};
-
-/// The layer used when none is asked for, for a decoder of `layers` layers:
-/// the one with the lowest AER on the shipped gold alignments (data/align/).
-int64_t default_alignment_layer(int64_t layers);
-
-/// "layer 5 of 6" or "all 6 layers averaged" (the default layer resolved).
-std::string describe_layer(const AttentionSelection& selection, int64_t layers);
-
-/// "layer 5 of 6, heads averaged", "all 6 layers averaged, head 2 of 4", ...
-std::string describe(const AttentionSelection& selection, int64_t layers, int64_t heads);
 
 /// The decoder's cross-attention for one sentence pair, every layer and head, on
 /// subword pieces. Row i holds the weights the decoder used to emit target piece i

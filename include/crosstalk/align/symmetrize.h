@@ -16,42 +16,9 @@
 
 #include "crosstalk/align/alignment.h"
 #include "crosstalk/align/labeled_matrix.h"
+#include "crosstalk/align/selection.h"
 
 namespace crosstalk::align {
-
-enum class SymmetrizeMethod {
-  // Hard heuristics of Koehn et al. (2003) over two link sets, as fast_align's `atools -c`.
-  intersect,
-  union_links,  // "union"
-  grow_diag,
-  grow_diag_final,
-  grow_diag_final_and,
-  // Soft: over the two word-level attention matrices (see combine_soft).
-  soft_mean,
-  soft_product,
-  // Soft, then links grown from the mutual argmax (see soft_links).
-  soft_mean_gdfa,
-  soft_product_gdfa,
-};
-
-/// The method `align --reverse-model` uses when --symmetrize is not given (and the
-/// model directory saved none). soft-product-gdfa had the lowest AER on the dev part of
-/// the gold (data/align/multi30k_dev.gold, `align --sweep --reverse-model`, 950-step
-/// Multi30k models, all layers averaged / the default layer): 0.184 / 0.223, against
-/// soft-product 0.199 / 0.229, soft-mean 0.228 / 0.247, grow-diag-final-and 0.286 / 0.310
-/// and the forward model alone 0.351 / 0.337 (README, "Both directions and symmetrization").
-inline constexpr SymmetrizeMethod kDefaultSymmetrizeMethod = SymmetrizeMethod::soft_product_gdfa;
-
-/// "intersect", "union", "grow-diag", "grow-diag-final", "grow-diag-final-and",
-/// "soft-mean", "soft-product", "soft-mean-gdfa", "soft-product-gdfa".
-std::string method_name(SymmetrizeMethod method);
-/// Every method name, in the order above.
-const std::vector<std::string>& symmetrize_method_names();
-/// The method called `name`; UserError naming `flag` and listing the methods otherwise.
-SymmetrizeMethod parse_symmetrize_method(const std::string& name, const std::string& flag);
-/// The soft methods (soft-mean, soft-product and their -gdfa forms) work on matrices;
-/// the others on link sets.
-bool is_soft(SymmetrizeMethod method);
 
 /// Every link turned around (src <-> tgt): a target-source alignment to source-target.
 Alignment transpose(const Alignment& alignment);

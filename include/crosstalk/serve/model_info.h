@@ -6,6 +6,7 @@
 #include <optional>
 #include <string>
 
+#include "crosstalk/align/selection.h"
 #include "crosstalk/model/options.h"
 
 namespace crosstalk::serve {
@@ -16,15 +17,17 @@ struct ModelInfo {
   model::ModelOptions options;
   int64_t parameters = 0;                    // trainable parameters
   std::optional<std::string> reverse_model;  // --reverse-model (loaded, not used yet)
+  align::AttentionSelection selection;       // the reading results use (alignment.toml or the default)
+  std::string selection_origin;              // alignment.toml's origin; empty for the default
 };
 
-/// config.toml's `key = value` lines as an object: true/false as booleans, numbers as
-/// numbers, quoted or other values as strings; comments and blank lines skipped.
-nlohmann::ordered_json config_json(const std::string& toml_text);
+/// config.toml as an object (toml++'s JSON form): booleans, numbers and strings as such.
+/// UserError naming the file for a file that is not TOML.
+nlohmann::ordered_json config_json(const std::string& toml_text, const std::string& name);
 
 /// The /api/model object: model_dir, layers (decoder), heads, encoder_layers,
 /// decoder_layers, d_model, ffn_dim, vocab_size, max_positions, parameters, config
-/// (config.toml), default_selection {layer, head, description}, reverse_model (or
+/// (config.toml), default_selection {layer, head, description, origin}, reverse_model (or
 /// null), train_log (whether the directory has a train_log.jsonl).
 nlohmann::ordered_json model_info_json(const ModelInfo& info);
 

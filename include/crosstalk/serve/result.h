@@ -10,20 +10,19 @@
 
 namespace crosstalk::serve {
 
-/// The attention the Result describes: the model's default alignment selection
-/// (default_alignment_layer, heads averaged).
-align::AttentionSelection default_selection();
-
 /// The Result object of /api/translate for one sentence (the search ran with
-/// return_attention): every key of align::sentence_json plus "translation",
+/// return_attention), its links read at `selection` (the model's saved reading or the
+/// default): every key of align::sentence_json plus "translation",
 /// "nbest" [{text, score}], "selection_layer", "selection_head", "alignment_pairs"
 /// and "truncated"; "attention" and "word_attention" only `with_attention`.
 nlohmann::ordered_json translation_result(const std::string& source, const search::Translation& translation,
-                                          const text::Vocab& vocab, bool with_attention);
+                                          const text::Vocab& vocab, const align::AttentionSelection& selection,
+                                          bool with_attention);
 
 /// The Result object of /api/align: the forced alignment of source and target
 /// ("translation" = target, "nbest" = []).
 nlohmann::ordered_json alignment_result(const std::string& source, const std::string& target,
-                                        const align::AttentionRecord& record, bool with_attention);
+                                        const align::AttentionRecord& record,
+                                        const align::AttentionSelection& selection, bool with_attention);
 
 }  // namespace crosstalk::serve

@@ -6,20 +6,20 @@
 
 #include "crosstalk/serve/batch_queue.h"
 #include "crosstalk/serve/options.h"
-#include "crosstalk/train/checkpoint.h"
+#include "crosstalk/store/loaded_model.h"
 
 namespace crosstalk::serve {
 
 /// The model a server translates with.
 struct ServedModel {
   std::string dir;                           // its model directory (reported by /api/model)
-  train::LoadedModel loaded;
+  store::LoadedModel loaded;
   torch::Device device = torch::kCPU;
   std::optional<std::string> reverse_dir;    // --reverse-model: loaded and reported, not used yet
-  train::LoadedModel reverse;
+  store::LoadedModel reverse;
 };
 
-/// `crosstalk serve`: the JSON API of /work/api_contract.md (README, "Serve") and the
+/// `crosstalk serve`: the JSON API of docs/serving.md and the
 /// embedded page, over HTTP/1.1 (cpp-httplib). Translations and forced alignments go
 /// through a BatchQueue: one worker thread runs them in batches.
 class Server {

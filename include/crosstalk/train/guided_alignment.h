@@ -27,11 +27,8 @@ struct GuidedAlignmentOptions {
   /// training files, 0-based whitespace words; empty: guided training is off.
   std::string path;
   /// The alignment loss (summed over linked target pieces) is added to the
-  /// translation loss (summed over target tokens) with this factor. 0.5, chosen on
-  /// the dev gold between Garg et al.'s (and fairseq's) 0.05 and 0.5: with labels from
-  /// crosstalk's own symmetrized links and 950 steps of configs/multi30k_de_en.toml,
-  /// the guided layer's dev AER was 0.230 / 0.221 at 0.5 against 0.254 / 0.274 at 0.05
-  /// (seeds 1 / 2), and validation BLEU 34.12 / 32.32 against 33.41 / 31.90 (README,
+  /// translation loss (summed over target tokens) with this factor; 0.5 was chosen on
+  /// the dev gold against Garg et al.'s (and fairseq's) 0.05 (docs/alignment.md,
   /// "Guided alignment training").
   double weight = 0.5;
   /// Decoder layer 1..layers; kDefaultLayer: align::default_alignment_layer(),

@@ -169,7 +169,7 @@ class Trainer {
   bool prepared_ = false;                           // prepare() got to the end (no signal, rank 0 neither)
   int64_t main_events_ = 0;                         // rank 0's validations and saves so far (store keys)
   model::ModelOptions model_options_;
-  ModelDir dir_;
+  store::ModelDir dir_;
   torch::Device device_{torch::kCPU};
   text::Vocab vocab_;
   TrainingData data_;

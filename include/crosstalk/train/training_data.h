@@ -4,6 +4,7 @@
 #include <string>
 #include <vector>
 
+#include "crosstalk/store/model_dir.h"
 #include "crosstalk/text/corpus.h"
 #include "crosstalk/text/vocab.h"
 #include "crosstalk/train/batches.h"
@@ -12,7 +13,6 @@
 namespace crosstalk::train {
 
 struct TrainOptions;
-struct ModelDir;
 
 /// The data of a training run, encoded: the training pairs that pass the
 /// length filter, the validation pairs, and the validation lines scored by BLEU.
@@ -40,7 +40,7 @@ RawData read_data(const TrainOptions& options);
 /// The held-out validation pairs in the model directory (valid.<src_lang>,
 /// valid.<tgt_lang>): written on a new run; on --resume compared with what is there,
 /// UserError if they differ (the training files, --seed or --valid-size changed).
-void keep_held_out(const TrainOptions& options, const ModelDir& dir, const text::ParallelCorpus& valid);
+void keep_held_out(const TrainOptions& options, const store::ModelDir& dir, const text::ParallelCorpus& valid);
 
 /// The model directory's vocabulary: reused when spm.model exists, else
 /// trained on both sides of the training pairs read_data() kept (so a skipped
@@ -48,7 +48,7 @@ void keep_held_out(const TrainOptions& options, const ModelDir& dir, const text:
 /// lines, a seeded sample beyond) and written atomically (a kill during training
 /// leaves no spm.model, so the next run trains it again). options.vocab_size 0: the
 /// size is derived from the corpus, and `derivation` says how.
-text::Vocab prepare_vocab(const TrainOptions& options, const ModelDir& dir, const RawData& raw,
+text::Vocab prepare_vocab(const TrainOptions& options, const store::ModelDir& dir, const RawData& raw,
                           std::string* derivation = nullptr);
 constexpr size_t kVocabSampleLines = 1000000;
 

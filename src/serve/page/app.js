@@ -1,8 +1,8 @@
 // The page of `crosstalk serve`: translate or force-align a sentence, then explore the
 // decoder's cross-attention (heatmap, bertviz-style links, layer/head selectors, pieces or
 // words), download it, and look at the model and its training curves. Plain JS, no build
-// step, nothing fetched from anywhere but this server. The API is /work/api_contract.md
-// (README, "crosstalk serve").
+// step, nothing fetched from anywhere but this server. The API is in
+// docs/serving.md, "JSON API".
 'use strict';
 
 (function () {
