@@ -167,15 +167,20 @@ TEST_CASE("the guided loss's gradient agrees with finite differences", "[guided]
   CHECK(grad.abs().max().item<double>() > 0.01);  // the check is not vacuous
 }
 
-TEST_CASE("guided_attention picks a layer and a head or the heads' mean", "[guided]") {
+TEST_CASE("guided_attention picks a layer and a head, or their means", "[guided]") {
   std::vector<torch::Tensor> cross = {torch::rand({2, 3, 4, 5}), torch::rand({2, 3, 4, 5})};
-  CHECK(torch::equal(tr::guided_attention(cross, 2, 3), cross[1].select(1, 2)));
-  CHECK(torch::allclose(tr::guided_attention(cross, 1, 0), cross[0].mean(1)));
-  // default: the penultimate layer, as align reads
-  CHECK(torch::equal(tr::guided_attention(cross, tr::GuidedAlignmentOptions::kDefaultLayer, 1),
-                     cross[0].select(1, 0)));
-  CHECK_THROWS_AS(tr::guided_attention(cross, 3, 0), ct::UserError);
-  CHECK_THROWS_AS(tr::guided_attention(cross, 1, 4), ct::UserError);
+  using Selection = crosstalk::align::AttentionSelection;
+  CHECK(torch::equal(tr::guided_attention(cross, Selection{2, 3}), cross[1].select(1, 2)));
+  CHECK(torch::allclose(tr::guided_attention(cross, Selection{1, 0}), cross[0].mean(1)));
+  CHECK(torch::allclose(tr::guided_attention(cross, Selection{0, 2}), (cross[0] + cross[1]).select(1, 1) / 2));
+  // default: the layer align reads by default
+  const int64_t layer = crosstalk::align::default_alignment_layer(2);
+  const auto expected = layer == 0 ? (cross[0] + cross[1]).select(1, 0) / 2 : cross[layer - 1].select(1, 0);
+  CHECK(torch::allclose(tr::guided_attention(cross, Selection{Selection::kDefaultLayer, 1}), expected));
+  CHECK_THROWS_WITH(tr::guided_attention(cross, Selection{3, 0}),
+                    Catch::Contains("--guided-alignment-layer 3") && Catch::Contains("layers 1..2"));
+  CHECK_THROWS_WITH(tr::guided_attention(cross, Selection{1, 4}),
+                    Catch::Contains("--guided-alignment-head 4") && Catch::Contains("heads 1..3"));
 }
 
 TEST_CASE("guided training with a permuted alignment makes the attention follow the permutation",

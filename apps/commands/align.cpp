@@ -201,8 +201,8 @@ void report_sweep(const std::vector<align::GoldAlignment>& gold, const AlignRun&
     std::fprintf(stderr, "%-58s %s  95%% CI %s\n", e.describe(layers, heads).c_str(), e.score.to_string().c_str(),
                  e.interval.to_string().c_str());
   const auto& best = align::lowest_aer(entries);
-  const std::string flags_text = "--layer " + (best.selection.layer == 0 ? std::string("all") : std::to_string(best.selection.layer)) +
-                                 " --head " + (best.selection.head == 0 ? std::string("avg") : std::to_string(best.selection.head)) +
+  const std::string flags_text = "--layer " + align::layer_text(best.selection.layer) +
+                                 " --head " + align::head_text(best.selection.head) +
                                  (best.method ? " --symmetrize " + align::method_name(*best.method) : "");
   std::fprintf(stderr, "lowest AER: %s (%.4f): %s\n", best.describe(layers, heads).c_str(), best.score.aer,
                flags_text.c_str());
@@ -303,9 +303,7 @@ int run_align(const std::string& program, std::vector<std::string> args) {
   }
   if (!gold.empty()) report_gold(gold, run, align::describe(selection, layers, heads), reverse);
   if (sweep) {
-    const int64_t chosen = selection.layer == align::AttentionSelection::kDefaultLayer
-                               ? align::default_alignment_layer(layers) : selection.layer;
-    report_sweep(gold, run, reverse, flags.threshold, layers, heads, chosen, gold_path,
+    report_sweep(gold, run, reverse, flags.threshold, layers, heads, align::resolved_layer(selection, layers), gold_path,
                  save_selection ? model_dir : "");
   }
   return 0;

@@ -5,26 +5,12 @@
 
 #include "crosstalk/align/symmetrize.h"
 #include "crosstalk/common/error.h"
-#include "crosstalk/common/positive_index.h"
 
 #include <spdlog/spdlog.h>
 
 namespace crosstalk::app {
 
 namespace {
-
-// "all"/"avg"/"default" or a number >= 1.
-// A number >= 1, or one of `words` (name -> value).
-int64_t parse_choice(const std::string& flag, const std::string& value,
-                     const std::vector<std::pair<std::string, int64_t>>& words) {
-  std::string names;
-  for (const auto& [name, word_value] : words) {
-    if (value == name) return word_value;
-    names += " or '" + name + "'";
-  }
-  if (const auto n = parse_positive_index(value)) return *n;
-  throw UserError(flag + " must be a number from 1" + names + ", got '" + value + "'");
-}
 
 bool ends_with(const std::string& s, const std::string& tail) {
   return s.size() >= tail.size() && s.compare(s.size() - tail.size(), tail.size(), tail) == 0;
@@ -49,8 +35,8 @@ void AttentionFlags::add_to(CLI::App& app) {
 
 align::AttentionSelection AttentionFlags::selection() const {
   align::AttentionSelection s;
-  s.layer = parse_choice("--layer", layer, {{"all", 0}, {"default", align::AttentionSelection::kDefaultLayer}});
-  s.head = parse_choice("--head", head, {{"avg", 0}});
+  s.layer = align::parse_layer(layer, "--layer");
+  s.head = align::parse_head(head, "--head");
   return s;
 }
 
@@ -69,10 +55,7 @@ void AttentionFlags::validate(bool interactive) const {
 }
 
 void AttentionFlags::check_model(int64_t layers, int64_t heads) const {
-  const auto s = selection();
-  if (s.layer > layers)
-    throw UserError("--layer " + layer + ": the decoder has layers 1.." + std::to_string(layers) + " (or 'all')");
-  if (s.head > heads) throw UserError("--head " + head + ": each layer has heads 1.." + std::to_string(heads) + " (or 'avg')");
+  align::check_selection(selection(), layers, heads, {"--layer", "--head"});
 }
 
 void ReverseFlags::add_to(CLI::App& app, const std::string& what) {
@@ -116,8 +99,8 @@ std::string apply_saved_selection(const CLI::App& app, const std::string& model_
   if (!attention_open && !method_open) return "";
   std::string used;
   if (attention_open) {
-    flags->layer = saved->attention.layer == 0 ? "all" : std::to_string(saved->attention.layer);
-    flags->head = saved->attention.head == 0 ? "avg" : std::to_string(saved->attention.head);
+    flags->layer = align::layer_text(saved->attention.layer);
+    flags->head = align::head_text(saved->attention.head);
     used = "--layer " + flags->layer + " --head " + flags->head;
   }
   if (method_open) {

@@ -8,8 +8,8 @@
 #include <cstdlib>
 
 #include "commands/command.h"
+#include "crosstalk/align/selection.h"
 #include "crosstalk/common/error.h"
-#include "crosstalk/common/positive_index.h"
 #include "crosstalk/dist/launcher.h"
 #include "crosstalk/dist/world.h"
 #include "crosstalk/model/options.h"
@@ -76,14 +76,6 @@ std::string resume_command_line(const std::string& program, const std::vector<st
     has_resume = has_resume || a == "--resume";
   }
   return has_resume ? line : line + " --resume";
-}
-
-// "N" (a positive integer) or the keyword, which means `keyword_value`.
-int64_t parse_index_or(const std::string& text, const std::string& flag, const std::string& keyword,
-                       int64_t keyword_value) {
-  if (text == keyword) return keyword_value;
-  if (const auto n = parse_positive_index(text)) return *n;
-  throw UserError(flag + " must be a positive integer or '" + keyword + "', got '" + text + "'");
 }
 
 // Flags of data-parallel training.
@@ -173,7 +165,7 @@ int run_train(const std::string& program, std::vector<std::string> args) {
                  "factor of the alignment loss (summed over linked target pieces) beside the translation loss")
       ->capture_default_str()->group(guided);
   app.add_option("--guided-alignment-layer", guided_layer,
-                 "decoder layer (1-based) to guide, or 'default' (the penultimate, which align reads)")
+                 "decoder layer (1-based) to guide, 'all' (the layers' mean) or 'default' (the layer align reads by default)")
       ->capture_default_str()->group(guided);
   app.add_option("--guided-alignment-head", guided_head, "head (1-based) to guide, or 'avg' (the heads' mean)")
       ->capture_default_str()->group(guided);
@@ -217,9 +209,8 @@ int run_train(const std::string& program, std::vector<std::string> args) {
   o.valid_size = train::parse_valid_size(valid_size);
   if (app.count("--warmup") > 0 && o.warmup < 0) throw UserError("--warmup must not be negative");
   m.check();
-  o.guided.layer = parse_index_or(guided_layer, "--guided-alignment-layer", "default",
-                                  train::GuidedAlignmentOptions::kDefaultLayer);
-  o.guided.head = parse_index_or(guided_head, "--guided-alignment-head", "avg", 0);
+  o.guided.attention.layer = align::parse_layer(guided_layer, "--guided-alignment-layer");
+  o.guided.attention.head = align::parse_head(guided_head, "--guided-alignment-head");
   if (o.log_every <= 0) throw UserError("--log-every must be positive");
   if (o.update_freq <= 0) throw UserError("--update-freq must be positive, got " + std::to_string(o.update_freq));
   d.check();

@@ -5,9 +5,8 @@
 namespace crosstalk::align {
 
 std::vector<float> AttentionRecord::piece_weights(const AttentionSelection& selection) const {
-  check_selection(selection, layers(), heads(), "");
-  const int64_t layer = selection.layer == AttentionSelection::kDefaultLayer ? default_alignment_layer(layers())
-                                                                            : selection.layer;
+  check_selection(selection, layers(), heads());
+  const int64_t layer = resolved_layer(selection, layers());
   auto a = layer == 0 ? attention.mean(0) : attention[layer - 1];  // [heads, tgt + 1, src + 1]
   a = selection.head == 0 ? a.mean(0) : a[selection.head - 1];      // [tgt + 1, src + 1]
   a = a.to(torch::kFloat).contiguous();

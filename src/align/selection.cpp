@@ -4,6 +4,7 @@
 #include <stdexcept>
 
 #include "crosstalk/common/error.h"
+#include "crosstalk/common/positive_index.h"
 
 namespace crosstalk::align {
 
@@ -34,21 +35,42 @@ int64_t default_alignment_layer(int64_t layers) {
   return layers >= 2 ? layers - 1 : layers;
 }
 
-void check_selection(const AttentionSelection& selection, int64_t layers, int64_t heads, const std::string& what) {
-  const std::string prefix = what.empty() ? "" : what + ": ";
-  const int64_t layer = selection.layer == AttentionSelection::kDefaultLayer ? default_alignment_layer(layers)
-                                                                            : selection.layer;
+int64_t resolved_layer(const AttentionSelection& selection, int64_t layers) {
+  return selection.layer == AttentionSelection::kDefaultLayer ? default_alignment_layer(layers) : selection.layer;
+}
+
+int64_t parse_layer(const std::string& text, const std::string& what) {
+  if (text == "all") return 0;
+  if (text == "default") return AttentionSelection::kDefaultLayer;
+  if (const auto n = parse_positive_index(text)) return *n;
+  throw UserError(what + " must be a number from 1 or 'all' or 'default', got '" + text + "'");
+}
+
+int64_t parse_head(const std::string& text, const std::string& what) {
+  if (text == "avg") return 0;
+  if (const auto n = parse_positive_index(text)) return *n;
+  throw UserError(what + " must be a number from 1 or 'avg', got '" + text + "'");
+}
+
+std::string layer_text(int64_t layer) {
+  if (layer == AttentionSelection::kDefaultLayer) return "default";
+  return layer == 0 ? "all" : std::to_string(layer);
+}
+
+std::string head_text(int64_t head) { return head == 0 ? "avg" : std::to_string(head); }
+
+void check_selection(const AttentionSelection& selection, int64_t layers, int64_t heads, const SelectionNames& names) {
+  const int64_t layer = resolved_layer(selection, layers);
   if (layer < 0 || layer > layers)
-    throw UserError(prefix + "there is no layer " + std::to_string(layer) + ": the decoder has layers 1.." +
+    throw UserError(names.layer + " " + std::to_string(layer) + ": the decoder has layers 1.." +
                     std::to_string(layers) + " (or 'all')");
   if (selection.head < 0 || selection.head > heads)
-    throw UserError(prefix + "there is no head " + std::to_string(selection.head) + ": each layer has heads 1.." +
+    throw UserError(names.head + " " + std::to_string(selection.head) + ": each layer has heads 1.." +
                     std::to_string(heads) + " (or 'avg')");
 }
 
 std::string describe_layer(const AttentionSelection& selection, int64_t layers) {
-  const int64_t layer = selection.layer == AttentionSelection::kDefaultLayer ? default_alignment_layer(layers)
-                                                                            : selection.layer;
+  const int64_t layer = resolved_layer(selection, layers);
   return layer == 0 ? "all " + std::to_string(layers) + " layers averaged"
                     : "layer " + std::to_string(layer) + " of " + std::to_string(layers);
 }

@@ -45,10 +45,7 @@ ordered_json model_info_json(const ModelInfo& info) {
   j["max_positions"] = o.max_positions();
   j["parameters"] = info.parameters;
   j["config"] = config_json(read_text(dir.config()), dir.config());
-  const int64_t layer = selection.layer == align::AttentionSelection::kDefaultLayer
-                            ? align::default_alignment_layer(o.decoder_layers())
-                            : selection.layer;
-  j["default_selection"] = {{"layer", layer},
+  j["default_selection"] = {{"layer", align::resolved_layer(selection, o.decoder_layers())},
                             {"head", selection.head},
                             {"description", align::describe(selection, o.decoder_layers(), o.heads())},
                             {"origin", info.selection_origin}};

@@ -25,9 +25,7 @@ ordered_json result_object(const std::string& source, const std::string& target,
   for (auto& item : sentence.items())
     if (!out.contains(item.key()) && item.key() != "attention" && item.key() != "word_attention")
       out[item.key()] = std::move(item.value());
-  out["selection_layer"] = selection.layer == align::AttentionSelection::kDefaultLayer
-                              ? align::default_alignment_layer(record.layers())
-                              : selection.layer;
+  out["selection_layer"] = align::resolved_layer(selection, record.layers());
   out["selection_head"] = selection.head;
   auto pairs = ordered_json::array();
   for (const auto& link : alignment) pairs.push_back({link.src, link.tgt});

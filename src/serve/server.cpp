@@ -251,8 +251,9 @@ Server::Server(ServedModel model, ServerOptions options) : impl_(std::make_uniqu
   info.reverse_model = i.model.reverse_dir;
   // The model's saved reading, as align and translate use it (store/saved_selection.h).
   if (const auto saved = i.model.dir.empty() ? std::nullopt : store::read_selection(i.model.dir)) {
+    const auto file = "'" + store::selection_path(i.model.dir) + "': ";
     align::check_selection(saved->attention, info.options.decoder_layers(), info.options.heads(),
-                           store::selection_path(i.model.dir));
+                           {file + "layer", file + "head"});
     i.selection = saved->attention;
     info.selection_origin = saved->origin.empty() ? "alignment.toml" : saved->origin;
   }

@@ -6,22 +6,18 @@
 
 #include "crosstalk/common/atomic_file.h"
 #include "crosstalk/common/error.h"
-#include "crosstalk/common/positive_index.h"
 #include "crosstalk/store/toml_file.h"
 
 namespace crosstalk::store {
 
 namespace {
 
-// "all"/"avg" (the keyword) -> 0, else a positive integer (a number or its text).
-int64_t parse_index(const toml::node& node, const std::string& keyword, const std::string& where_text) {
-  if (const auto* n = node.as_integer())
-    if (n->get() >= 1) return n->get();
-  if (const auto* s = node.as_string()) {
-    if (s->get() == keyword) return 0;
-    if (const auto n = parse_positive_index(s->get())) return *n;
-  }
-  throw UserError(where_text + ": expected a number from 1 or \"" + keyword + "\"");
+// A layer or head: a number, or its text as on the command line (align/selection.h).
+int64_t parse_index(const toml::node& node, int64_t (*parse)(const std::string&, const std::string&),
+                    const std::string& what) {
+  if (const auto* n = node.as_integer()) return parse(std::to_string(n->get()), what);
+  if (const auto* s = node.as_string()) return parse(s->get(), what);
+  return parse("(not a number or a string)", what);
 }
 
 }  // namespace
@@ -45,8 +41,8 @@ SavedSelection parse_selection(const std::string& text, const std::string& name)
   SavedSelection s;
   for (const auto& [key, node] : table) {
     const std::string at = where(name, node);
-    if (key == "layer") s.attention.layer = parse_index(node, "all", at + ": layer");
-    else if (key == "head") s.attention.head = parse_index(node, "avg", at + ": head");
+    if (key == "layer") s.attention.layer = parse_index(node, align::parse_layer, at + ": layer");
+    else if (key == "head") s.attention.head = parse_index(node, align::parse_head, at + ": head");
     else if (key == "symmetrize")
       s.method = align::parse_symmetrize_method(string_value(node, "symmetrize", name), at + ": symmetrize");
     else if (key == "origin") s.origin = string_value(node, "origin", name);

@@ -121,19 +121,20 @@ torch::Tensor alignment_labels(const std::vector<const std::vector<PieceLink>*>&
   return labels / labels.sum(-1, true).clamp_min(1.0);
 }
 
-torch::Tensor guided_attention(const std::vector<torch::Tensor>& cross_attention, int64_t layer, int64_t head) {
+namespace {
+const align::SelectionNames kGuidedNames{"--guided-alignment-layer", "--guided-alignment-head"};
+}  // namespace
+
+torch::Tensor guided_attention(const std::vector<torch::Tensor>& cross_attention,
+                               const align::AttentionSelection& selection) {
   const auto layers = static_cast<int64_t>(cross_attention.size());
   TORCH_CHECK(layers > 0, "guided alignment needs the decoder's cross-attention (decode with need_weights)");
-  if (layer == GuidedAlignmentOptions::kDefaultLayer) layer = align::default_alignment_layer(layers);
-  if (layer < 1 || layer > layers)
-    throw UserError("--guided-alignment-layer " + std::to_string(layer) + ": the decoder has layers 1.." +
-                    std::to_string(layers) + " (or 'default')");
-  const auto& weights = cross_attention[layer - 1];  // [batch, heads, tgt_len, src_len]
-  const int64_t heads = weights.size(1);
-  if (head < 0 || head > heads)
-    throw UserError("--guided-alignment-head " + std::to_string(head) + ": each layer has heads 1.." +
-                    std::to_string(heads) + " (or 'avg')");
-  return head == 0 ? weights.mean(1) : weights.select(1, head - 1);
+  const int64_t heads = cross_attention[0].size(1);
+  align::check_selection(selection, layers, heads, kGuidedNames);
+  const int64_t layer = align::resolved_layer(selection, layers);
+  // [batch, heads, tgt_len, src_len]
+  const auto weights = layer == 0 ? torch::stack(cross_attention).mean(0) : cross_attention[layer - 1];
+  return selection.head == 0 ? weights.mean(1) : weights.select(1, selection.head - 1);
 }
 
 torch::Tensor guided_alignment_loss(const torch::Tensor& attention, const torch::Tensor& labels) {
@@ -150,24 +151,15 @@ torch::Tensor guided_alignment_loss(const torch::Tensor& attention, const torch:
 }
 
 void check_guided_alignment(const GuidedAlignmentOptions& g, const model::ModelOptions& m) {
-  if (!g.enabled()) return;
-  if (g.layer != GuidedAlignmentOptions::kDefaultLayer && (g.layer < 1 || g.layer > m.decoder_layers()))
-    throw UserError("--guided-alignment-layer " + std::to_string(g.layer) + ": the decoder has layers 1.." +
-                    std::to_string(m.decoder_layers()) + " (or 'default')");
-  if (g.head < 0 || g.head > m.heads())
-    throw UserError("--guided-alignment-head " + std::to_string(g.head) + ": each layer has heads 1.." +
-                    std::to_string(m.heads()) + " (or 'avg')");
+  if (g.enabled()) align::check_selection(g.attention, m.decoder_layers(), m.heads(), kGuidedNames);
 }
 
 void save_guided_selection(const GuidedAlignmentOptions& g, const model::ModelOptions& m, const std::string& dir) {
   store::SavedSelection saved;
   if (const auto before = store::read_selection(dir)) saved = *before;
-  saved.attention.layer = g.layer == GuidedAlignmentOptions::kDefaultLayer
-                              ? align::default_alignment_layer(m.decoder_layers()) : g.layer;
-  saved.attention.head = g.head;
-  saved.origin = "guided alignment training (layer " + std::to_string(saved.attention.layer) + ", " +
-                 (g.head == 0 ? std::string("heads averaged") : "head " + std::to_string(g.head)) + ", weight " +
-                 fmt::format("{:g}", g.weight) + ")";
+  saved.attention = {align::resolved_layer(g.attention, m.decoder_layers()), g.attention.head};
+  saved.origin = "guided alignment training (" + align::describe(saved.attention, m.decoder_layers(), m.heads()) +
+                 ", weight " + fmt::format("{:g}", g.weight) + ")";
   store::write_selection(dir, saved);
 }
 

@@ -27,7 +27,7 @@ BatchLoss batch_loss(model::Transformer& model, const Batch& batch, double label
   result.nll = out.nll;
   result.tokens = out.tokens;
   if (guide) {
-    auto attention = guided_attention(decoded.cross_attention, guided->layer, guided->head);  // [batch, tgt_len, src_len]
+    auto attention = guided_attention(decoded.cross_attention, guided->attention);  // [batch, tgt_len, src_len]
     result.alignment_loss = guided_alignment_loss(attention, batch.alignment);
     result.aligned_rows = batch.aligned_rows;
   }

@@ -23,10 +23,27 @@ struct AttentionSelection {
 /// (chosen on the shipped dev golds, docs/alignment.md).
 int64_t default_alignment_layer(int64_t layers);
 
-/// The selection's layer and head within a decoder of `layers` layers of `heads`
-/// heads: UserError "WHAT: there is no layer L: the decoder has layers 1..N (or
-/// 'all')" (likewise for the head) otherwise; `what` may be empty.
-void check_selection(const AttentionSelection& selection, int64_t layers, int64_t heads, const std::string& what);
+/// The selection's layer with "default" resolved: 1..layers, or 0 (all averaged).
+int64_t resolved_layer(const AttentionSelection& selection, int64_t layers);
+
+/// The spellings of flags and files: a layer is "N" (from 1), "all" (0) or "default"
+/// (kDefaultLayer); a head is "N" or "avg" (0). UserError "<what> must be a number from
+/// 1 or 'all' or 'default', got 'x'" otherwise.
+int64_t parse_layer(const std::string& text, const std::string& what);
+int64_t parse_head(const std::string& text, const std::string& what);
+/// Back to that spelling: "2", "all", "default"; "3", "avg".
+std::string layer_text(int64_t layer);
+std::string head_text(int64_t head);
+
+/// What the range errors call the layer and the head (a flag, or a file's key).
+struct SelectionNames {
+  std::string layer = "layer", head = "head";
+};
+/// The one range check of a selection against a decoder of `layers` layers of `heads`
+/// heads: UserError "<names.layer> L: the decoder has layers 1..N (or 'all')", or
+/// "<names.head> H: each layer has heads 1..N (or 'avg')".
+void check_selection(const AttentionSelection& selection, int64_t layers, int64_t heads,
+                     const SelectionNames& names = {});
 
 /// "layer 5 of 6" or "all 6 layers averaged" (the default layer resolved).
 std::string describe_layer(const AttentionSelection& selection, int64_t layers);

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "crosstalk/align/alignment.h"
+#include "crosstalk/align/selection.h"
 #include "crosstalk/model/options.h"
 #include "crosstalk/text/corpus.h"
 #include "crosstalk/text/vocab.h"
@@ -31,12 +32,9 @@ struct GuidedAlignmentOptions {
   /// the dev gold against Garg et al.'s (and fairseq's) 0.05 (docs/alignment.md,
   /// "Guided alignment training").
   double weight = 0.5;
-  /// Decoder layer 1..layers; kDefaultLayer: align::default_alignment_layer(),
-  /// the penultimate one, which align reads by default.
-  static constexpr int64_t kDefaultLayer = -1;
-  int64_t layer = kDefaultLayer;
-  /// Head 1..heads; 0: the average of the heads (the matrix align reads by default).
-  int64_t head = 0;
+  /// The cross-attention guided: by default the default layer, heads averaged (the
+  /// matrix align reads by default); any layer and head, or their averages.
+  align::AttentionSelection attention;
 
   bool enabled() const { return !path.empty(); }
 };
@@ -89,9 +87,10 @@ torch::Tensor alignment_labels(const std::vector<const std::vector<PieceLink>*>&
 
 /// The attention guided training acts on: cross_attention as DecoderOutput holds
 /// it (per layer [batch, heads, tgt_len, src_len]) -> [batch, tgt_len, src_len],
-/// layer `layer` (1-based, kDefaultLayer resolved), head `head` (0 = averaged).
-/// UserError if the layer or head does not exist.
-torch::Tensor guided_attention(const std::vector<torch::Tensor>& cross_attention, int64_t layer, int64_t head);
+/// the selected layer (1-based, "default" resolved, 0 = layers averaged) and head
+/// (0 = averaged). UserError if the layer or head does not exist.
+torch::Tensor guided_attention(const std::vector<torch::Tensor>& cross_attention,
+                               const align::AttentionSelection& selection);
 
 /// The alignment loss: sum over the rows of `labels` that are not all zero of the
 /// cross-entropy -sum_s labels[b, t, s] * log attention[b, t, s]. Its minimum, reached
