@@ -1,7 +1,7 @@
 // Alignment error rate, precision and recall (Och & Ney 2003) on hand-made cases.
 #include <catch2/catch.hpp>
 
-#include "crosstalk/align/aer.h"
+#include "crosstalk/eval/aer.h"
 #include "tolerance.h"
 
 namespace al = crosstalk::align;
@@ -10,16 +10,16 @@ TEST_CASE("AER: perfect alignment is 0, disjoint is 1", "[align][aer]") {
   const auto gold = al::parse_gold("0-0 1-1 2?2", "g");
   // Exact comparisons: n / n = 1, 0 / n = 0 and 1 - 1 = 0 involve no rounding in double.
   SECTION("the sure links exactly") {
-    const auto s = al::score_alignments({gold}, {al::parse_pharaoh("0-0 1-1", "h")});
+    const auto s = crosstalk::eval::score_alignments({gold}, {al::parse_pharaoh("0-0 1-1", "h")});
     CHECK(s.aer == 0.0);
     CHECK(s.precision == 1.0);
     CHECK(s.recall == 1.0);
   }
   SECTION("sure plus possible links is perfect too") {
-    CHECK(al::score_alignments({gold}, {al::parse_pharaoh("0-0 1-1 2-2", "h")}).aer == 0.0);
+    CHECK(crosstalk::eval::score_alignments({gold}, {al::parse_pharaoh("0-0 1-1 2-2", "h")}).aer == 0.0);
   }
   SECTION("nothing in common") {
-    const auto s = al::score_alignments({gold}, {al::parse_pharaoh("0-1 1-0 2-0", "h")});
+    const auto s = crosstalk::eval::score_alignments({gold}, {al::parse_pharaoh("0-1 1-0 2-0", "h")});
     CHECK(s.aer == 1.0);
     CHECK(s.precision == 0.0);
     CHECK(s.recall == 0.0);
@@ -36,7 +36,7 @@ TEST_CASE("AER: a mixed case computed by hand, summed over two sentences", "[ali
   const std::vector<al::GoldAlignment> gold = {al::parse_gold("0-0 1-1 2-2 1?2", "g:1"),
                                                al::parse_gold("0-0 0-1-P", "g:2")};
   const std::vector<al::Alignment> hyp = {al::parse_pharaoh("0-0 1-2 2-1", "h:1"), al::parse_pharaoh("0-0 0-1", "h:2")};
-  const auto s = al::score_alignments(gold, hyp);
+  const auto s = crosstalk::eval::score_alignments(gold, hyp);
   CHECK(s.hyp_links == 5);
   CHECK(s.sure_links == 4);
   CHECK(s.possible_links == 6);
@@ -53,11 +53,11 @@ TEST_CASE("AER: a mixed case computed by hand, summed over two sentences", "[ali
 
 TEST_CASE("AER: empty hypotheses and mismatched sentence counts", "[align][aer]") {
   const auto gold = al::parse_gold("0-0 1-1", "g");
-  const auto s = al::score_alignments({gold}, {al::Alignment{}});
+  const auto s = crosstalk::eval::score_alignments({gold}, {al::Alignment{}});
   CHECK(s.precision == 0.0);
   CHECK(s.recall == 0.0);
   CHECK(s.aer == 1.0);
-  CHECK_THROWS_AS(al::score_alignments({gold, gold}, {al::Alignment{}}), std::invalid_argument);
+  CHECK_THROWS_AS(crosstalk::eval::score_alignments({gold, gold}, {al::Alignment{}}), std::invalid_argument);
 }
 
 TEST_CASE("AER bootstrap: the interval holds the AER, narrows with more sentences, and is reproducible",
@@ -73,9 +73,9 @@ TEST_CASE("AER bootstrap: the interval holds the AER, narrows with more sentence
   std::vector<al::Alignment> hyp30, hyp300;
   make(30, &gold30, &hyp30);
   make(300, &gold300, &hyp300);
-  const double aer = al::score_alignments(gold30, hyp30).aer;
-  const auto small = al::bootstrap_aer(gold30, hyp30);
-  const auto large = al::bootstrap_aer(gold300, hyp300);
+  const double aer = crosstalk::eval::score_alignments(gold30, hyp30).aer;
+  const auto small = crosstalk::eval::bootstrap_aer(gold30, hyp30);
+  const auto large = crosstalk::eval::bootstrap_aer(gold300, hyp300);
   INFO("30 sentences: AER " << aer << " " << small.to_string() << "; 300: " << large.to_string());
   CHECK(small.low < aer);
   CHECK(aer < small.high);
@@ -84,13 +84,13 @@ TEST_CASE("AER bootstrap: the interval holds the AER, narrows with more sentence
   // The spread of a mean of n draws shrinks as 1 / sqrt(n): ten times the sentences,
   // about a third of the width (below a half leaves room for the resampling's own noise).
   CHECK(large.high - large.low < 0.5 * (small.high - small.low));
-  const auto again = al::bootstrap_aer(gold30, hyp30);
+  const auto again = crosstalk::eval::bootstrap_aer(gold30, hyp30);
   CHECK(again.low == small.low);
   CHECK(again.high == small.high);
   // Every sentence perfect: every resample is perfect.
   std::vector<al::Alignment> perfect(30, al::parse_pharaoh("0-0 1-1 2-2 3-3", "h"));
-  const auto zero = al::bootstrap_aer(gold30, perfect);
+  const auto zero = crosstalk::eval::bootstrap_aer(gold30, perfect);
   CHECK(zero.low == 0.0);
   CHECK(zero.high == 0.0);
-  CHECK_THROWS_AS(al::bootstrap_aer(gold30, {}), std::invalid_argument);
+  CHECK_THROWS_AS(crosstalk::eval::bootstrap_aer(gold30, {}), std::invalid_argument);
 }

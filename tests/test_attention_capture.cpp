@@ -10,7 +10,7 @@
 #include <string>
 #include <vector>
 
-#include "crosstalk/align/aer.h"
+#include "crosstalk/eval/aer.h"
 #include "crosstalk/align/attention_capture.h"
 #include "crosstalk/common/error.h"
 #include "crosstalk/search/translator.h"
@@ -154,7 +154,7 @@ TEST_CASE("a model trained on a monotone toy corpus aligns word i to word i", "[
     hyps.push_back(r.alignment({}));
     if (hyps.back() == g.sure) ++exact;
   }
-  const auto score = al::score_alignments(diagonal, hyps);
+  const auto score = crosstalk::eval::score_alignments(diagonal, hyps);
   // One link per target word (argmax) against sure = possible gold: AER is the share of target
   // words linked to a wrong source word. An aligner blind to position finds the diagonal once
   // in L words: its AER is 1 - sentences / words (chance, 0.81 here).
@@ -174,5 +174,5 @@ TEST_CASE("a model trained on a monotone toy corpus aligns word i to word i", "[
   ct::model::Transformer untrained(toy.model->options(), ct::text::kPadId);
   std::vector<al::Alignment> before;
   for (const auto& r : al::forced_attention(untrained, toy.vocab, toy.de, toy.en)) before.push_back(r.alignment({}));
-  CHECK(al::score_alignments(diagonal, before).aer > 0.5);
+  CHECK(crosstalk::eval::score_alignments(diagonal, before).aer > 0.5);
 }

@@ -11,7 +11,7 @@
 #include <string>
 #include <vector>
 
-#include "crosstalk/align/aer.h"
+#include "crosstalk/eval/aer.h"
 #include "crosstalk/align/attention_capture.h"
 #include "crosstalk/common/error.h"
 #include "crosstalk/train/guided_alignment.h"
@@ -224,8 +224,8 @@ TEST_CASE("guided training with a permuted alignment makes the attention follow 
   const auto records = al::forced_attention(toy.model, toy.vocab, toy.de, toy.en);
   std::vector<al::Alignment> hyps;
   for (const auto& r : records) hyps.push_back(r.alignment({1, 0}));  // layer 1, heads averaged
-  const auto to_reversed = al::score_alignments(reversed_gold, hyps);
-  const auto to_diagonal = al::score_alignments(diagonal_gold, hyps);
+  const auto to_reversed = crosstalk::eval::score_alignments(reversed_gold, hyps);
+  const auto to_diagonal = crosstalk::eval::score_alignments(diagonal_gold, hyps);
   INFO("against the permuted links: " << to_reversed.to_string() << "; against the true ones: "
                                       << to_diagonal.to_string());
   CHECK(to_reversed.aer < 0.1);

@@ -20,25 +20,25 @@
 #include <string>
 #include <vector>
 
-#include "crosstalk/align/heatmap.h"
-#include "crosstalk/align/terminal_heatmap.h"
+#include "crosstalk/render/heatmap.h"
+#include "crosstalk/render/terminal_heatmap.h"
 #include "crosstalk/common/error.h"
 #include "heatmap_svg.h"
 #include "temp_dir.h"
 
 using crosstalk::UserError;
-using crosstalk::align::CellBox;
-using crosstalk::align::Heatmap;
-using crosstalk::align::heatmap_cell;
-using crosstalk::align::heatmap_size;
-using crosstalk::align::HeatmapPanel;
-using crosstalk::align::ImageSize;
+using crosstalk::render::CellBox;
+using crosstalk::render::Heatmap;
+using crosstalk::render::heatmap_cell;
+using crosstalk::render::heatmap_size;
+using crosstalk::render::HeatmapPanel;
+using crosstalk::render::ImageSize;
 using crosstalk::align::LabeledMatrix;
-using crosstalk::align::render_svg;
-using crosstalk::align::save_heatmap;
-using crosstalk::align::terminal_heatmap;
-using crosstalk::align::TerminalHeatmapOptions;
-using crosstalk::align::write_png;
+using crosstalk::render::render_svg;
+using crosstalk::render::save_heatmap;
+using crosstalk::render::terminal_heatmap;
+using crosstalk::render::TerminalHeatmapOptions;
+using crosstalk::render::write_png;
 
 namespace {
 

@@ -13,8 +13,8 @@
 #include <utility>
 #include <vector>
 
-#include "crosstalk/align/heatmap.h"
-#include "crosstalk/align/terminal_heatmap.h"
+#include "crosstalk/render/heatmap.h"
+#include "crosstalk/render/terminal_heatmap.h"
 #include "heatmap_svg.h"
 #include "temp_dir.h"
 
@@ -35,7 +35,7 @@ al::LabeledMatrix matrix(int rows, int cols) {
 
 /// How many link marks (<rect class="link">) each cell (row, col) of `panel` holds: a mark
 /// belongs to a cell when it lies inside its box.
-std::map<std::pair<int64_t, int64_t>, int> marks_per_cell(const al::Heatmap& heatmap, std::size_t panel,
+std::map<std::pair<int64_t, int64_t>, int> marks_per_cell(const crosstalk::render::Heatmap& heatmap, std::size_t panel,
                                                         const SvgInfo& info) {
   std::map<std::pair<int64_t, int64_t>, int> count;
   const auto& m = heatmap.panels[panel].matrix;
@@ -45,7 +45,7 @@ std::map<std::pair<int64_t, int64_t>, int> marks_per_cell(const al::Heatmap& hea
     const double w = std::stod(rect.at("width")), h = std::stod(rect.at("height"));
     for (int64_t r = 0; r < m.n_rows(); ++r) {
       for (int64_t c = 0; c < m.n_cols(); ++c) {
-        const al::CellBox box = al::heatmap_cell(heatmap, panel, r, c);
+        const crosstalk::render::CellBox box = crosstalk::render::heatmap_cell(heatmap, panel, r, c);
         if (x >= box.x && y >= box.y && x + w <= box.x + box.w && y + h <= box.y + box.h) ++count[{r, c}];
       }
     }
@@ -79,8 +79,8 @@ std::vector<std::string> lines_of(const std::string& text) {
 }  // namespace
 
 TEST_CASE("heatmap links: the SVG outlines exactly the linked cells", "[align][heatmap]") {
-  al::Heatmap heatmap{"t", {{"", matrix(5, 6), {{0, 0}, {2, 1}, {1, 2}, {5, 3}, {2, 4}}}}};
-  const SvgInfo info = parse_svg(al::render_svg(heatmap));
+  crosstalk::render::Heatmap heatmap{"t", {{"", matrix(5, 6), {{0, 0}, {2, 1}, {1, 2}, {5, 3}, {2, 4}}}}};
+  const SvgInfo info = parse_svg(crosstalk::render::render_svg(heatmap));
   REQUIRE(link_rects(info) == heatmap.panels[0].links.size());
   const auto marks = marks_per_cell(heatmap, 0, info);
   for (int64_t r = 0; r < 5; ++r) {
@@ -97,23 +97,23 @@ TEST_CASE("heatmap links: the SVG outlines exactly the linked cells", "[align][h
     CHECK(rect.at("stroke") == "#e41a1c");
   }
   // One note says what the marks are, with a sample mark of its own.
-  CHECK(std::count(info.texts.begin(), info.texts.end(), al::kDefaultLinksNote) == 1);
+  CHECK(std::count(info.texts.begin(), info.texts.end(), crosstalk::render::kDefaultLinksNote) == 1);
   const auto is_key = [](const auto& rect) { return rect.count("class") == 1 && rect.at("class") == "link-key"; };
   CHECK(std::count_if(info.rects.begin(), info.rects.end(), is_key) == 1);
 
   // Without links: no mark, no note, and the same image as before links existed.
   heatmap.panels[0].links.clear();
-  const SvgInfo plain = parse_svg(al::render_svg(heatmap));
+  const SvgInfo plain = parse_svg(crosstalk::render::render_svg(heatmap));
   CHECK(link_rects(plain) == 0);
-  CHECK(std::count(plain.texts.begin(), plain.texts.end(), al::kDefaultLinksNote) == 0);
+  CHECK(std::count(plain.texts.begin(), plain.texts.end(), crosstalk::render::kDefaultLinksNote) == 0);
   CHECK(plain.rects.size() + 5 + 1 == info.rects.size());
 }
 
 TEST_CASE("heatmap links: each panel of a figure shows its own links", "[align][heatmap]") {
   const al::Alignment forward{{0, 0}, {1, 1}, {1, 2}}, reverse{{0, 0}, {2, 1}}, both{{0, 0}};
-  al::Heatmap heatmap{"t", {{"forward", matrix(3, 4), forward}, {"reverse", matrix(3, 4), reverse},
+  crosstalk::render::Heatmap heatmap{"t", {{"forward", matrix(3, 4), forward}, {"reverse", matrix(3, 4), reverse},
                             {"symmetrized", matrix(3, 4), both}}, "each panel's links"};
-  const SvgInfo info = parse_svg(al::render_svg(heatmap));
+  const SvgInfo info = parse_svg(crosstalk::render::render_svg(heatmap));
   CHECK(link_rects(info) == forward.size() + reverse.size() + both.size());
   CHECK(std::count(info.texts.begin(), info.texts.end(), "each panel's links") == 1);
   for (std::size_t p = 0; p < heatmap.panels.size(); ++p) {
@@ -127,14 +127,14 @@ TEST_CASE("heatmap links: each panel of a figure shows its own links", "[align][
 }
 
 TEST_CASE("heatmap links: a link outside the matrix is rejected, a PNG with links is written", "[align][heatmap]") {
-  const al::Heatmap outside{"t", {{"", matrix(2, 3), {{3, 0}}}}};
-  CHECK_THROWS_AS(al::render_svg(outside), std::invalid_argument);
-  CHECK_THROWS_WITH(al::render_svg(outside), Catch::Contains("link 3-0"));
-  CHECK_THROWS_AS(al::heatmap_size(al::Heatmap{"t", {{"", matrix(2, 3), {{0, 2}}}}}), std::invalid_argument);
+  const crosstalk::render::Heatmap outside{"t", {{"", matrix(2, 3), {{3, 0}}}}};
+  CHECK_THROWS_AS(crosstalk::render::render_svg(outside), std::invalid_argument);
+  CHECK_THROWS_WITH(crosstalk::render::render_svg(outside), Catch::Contains("link 3-0"));
+  CHECK_THROWS_AS(crosstalk::render::heatmap_size(crosstalk::render::Heatmap{"t", {{"", matrix(2, 3), {{0, 2}}}}}), std::invalid_argument);
   ScopedTempDir dir("heatmap-links");
-  const al::Heatmap ok{"t", {{"", matrix(2, 3), {{2, 1}}}}};
+  const crosstalk::render::Heatmap ok{"t", {{"", matrix(2, 3), {{2, 1}}}}};
   const std::string path = (dir.path / "map.png").string();
-  al::write_png(ok, path);
+  crosstalk::render::write_png(ok, path);
   CHECK(std::ifstream(path).good());
 }
 
@@ -145,9 +145,9 @@ TEST_CASE("terminal heatmap links: a star in exactly the linked cells and a key 
   m.weights = {1.0f, 0.0f, 0.0f,  //
                0.0f, 0.3f, 0.7f,  //
                0.05f, 0.15f, 0.8f};
-  al::TerminalHeatmapOptions options;
+  crosstalk::render::TerminalHeatmapOptions options;
   options.links = {{0, 0}, {2, 1}, {0, 2}, {2, 2}};
-  const auto lines = lines_of(al::terminal_heatmap(m, options));
+  const auto lines = lines_of(crosstalk::render::terminal_heatmap(m, options));
   REQUIRE(lines.size() == 8);  // header, 3 rows, blank, word legend, shade key, link key
   const std::size_t label_width = 5 + 1;
   int stars = 0;
@@ -169,7 +169,7 @@ TEST_CASE("terminal heatmap links: a star in exactly the linked cells and a key 
   CHECK(lines[7].rfind("* alignment link", 0) == 0);
 
   options.color = true;
-  const std::string colored = al::terminal_heatmap(m, options);
+  const std::string colored = crosstalk::render::terminal_heatmap(m, options);
   std::size_t marked = 0;
   for (std::size_t at = colored.find("\x1b[1;38;5;196m*"); at != std::string::npos;
        at = colored.find("\x1b[1;38;5;196m*", at + 1))
@@ -178,6 +178,6 @@ TEST_CASE("terminal heatmap links: a star in exactly the linked cells and a key 
   // Links outside the matrix are ignored; no links, no key line.
   options.color = false;
   options.links = {{7, 0}, {0, 9}};
-  CHECK(al::terminal_heatmap(m, options) == al::terminal_heatmap(m));
-  CHECK(lines_of(al::terminal_heatmap(m)).size() == 7);
+  CHECK(crosstalk::render::terminal_heatmap(m, options) == crosstalk::render::terminal_heatmap(m));
+  CHECK(lines_of(crosstalk::render::terminal_heatmap(m)).size() == 7);
 }

@@ -12,7 +12,7 @@
 
 #include "commands/attention_output.h"
 #include "commands/command.h"
-#include "crosstalk/align/aer.h"
+#include "crosstalk/eval/aer.h"
 #include "crosstalk/align/attention_capture.h"
 #include "crosstalk/align/pair_symmetrize.h"
 #include "crosstalk/store/saved_selection.h"
@@ -178,8 +178,8 @@ AlignRun align_pairs(store::LoadedModel& loaded, const text::ParallelCorpus& pai
 void report_gold(const std::vector<align::GoldAlignment>& gold, const AlignRun& run, const std::string& what,
                  const Reverse& reverse) {
   auto report = [&gold](const std::string& label, const std::vector<align::Alignment>& hyps) {
-    spdlog::info("{}: {}  95% CI {}", label, align::score_alignments(gold, hyps).to_string(),
-                 align::bootstrap_aer(gold, hyps).to_string());
+    spdlog::info("{}: {}  95% CI {}", label, eval::score_alignments(gold, hyps).to_string(),
+                 eval::bootstrap_aer(gold, hyps).to_string());
   };
   if (reverse.loaded) {
     report("forward, " + what, run.forward_hyps);

@@ -112,10 +112,10 @@ std::string apply_saved_selection(const CLI::App& app, const std::string& model_
   return "saved selection: " + (saved->origin.empty() ? used : saved->origin);
 }
 
-align::Heatmap make_heatmap(const align::AttentionRecord& record, const align::AttentionSelection& selection,
+render::Heatmap make_heatmap(const align::AttentionRecord& record, const align::AttentionSelection& selection,
                             bool heads_grid, int64_t sentence, const std::string& what, const align::Alignment& links) {
   const int64_t layers = record.layers(), heads = record.heads();
-  align::Heatmap h;
+  render::Heatmap h;
   const std::string where = heads_grid
                                 ? align::describe_layer(selection, layers) + ", all " + std::to_string(heads) + " heads"
                                 : align::describe(selection, layers, heads);
@@ -133,13 +133,13 @@ align::Heatmap make_heatmap(const align::AttentionRecord& record, const align::A
   return h;
 }
 
-std::vector<std::string> save_heatmap_files(const align::Heatmap& heatmap, const std::string& path) {
+std::vector<std::string> save_heatmap_files(const render::Heatmap& heatmap, const std::string& path) {
   if (ends_with(path, ".svg") || ends_with(path, ".png")) {
-    align::save_heatmap(heatmap, path);
+    render::save_heatmap(heatmap, path);
     return {path};
   }
-  align::save_heatmap(heatmap, path + ".svg");
-  align::save_heatmap(heatmap, path + ".png");
+  render::save_heatmap(heatmap, path + ".svg");
+  render::save_heatmap(heatmap, path + ".png");
   return {path + ".svg", path + ".png"};
 }
 
@@ -176,7 +176,7 @@ void AttentionFiles::add(int64_t sentence, const std::string& source, const std:
   if (flags_.heatmap_format == "both") {
     images_ += static_cast<int64_t>(save_heatmap_files(heatmap, stem).size());
   } else {
-    align::save_heatmap(heatmap, stem + "." + flags_.heatmap_format);
+    render::save_heatmap(heatmap, stem + "." + flags_.heatmap_format);
     ++images_;
   }
 }

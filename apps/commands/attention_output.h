@@ -8,7 +8,7 @@
 #include "crosstalk/align/alignment.h"
 #include "crosstalk/align/attention_json.h"
 #include "crosstalk/align/attention_record.h"
-#include "crosstalk/align/heatmap.h"
+#include "crosstalk/render/heatmap.h"
 #include "crosstalk/align/pair_symmetrize.h"
 #include "crosstalk/store/saved_selection.h"
 #include "crosstalk/store/loaded_model.h"
@@ -63,13 +63,13 @@ std::string apply_saved_selection(const CLI::App& app, const std::string& model_
 /// head of the selected layer. `what` goes into the title (e.g. "forced alignment").
 /// `links` are marked on the single panel (not on a heads grid, whose heads they do not
 /// come from).
-align::Heatmap make_heatmap(const align::AttentionRecord& record, const align::AttentionSelection& selection,
+render::Heatmap make_heatmap(const align::AttentionRecord& record, const align::AttentionSelection& selection,
                             bool heads_grid, int64_t sentence, const std::string& what,
                             const align::Alignment& links = {});
 
 /// Writes `heatmap` to `path`; without an .svg / .png extension, to path.svg and path.png.
 /// Returns the paths written.
-std::vector<std::string> save_heatmap_files(const align::Heatmap& heatmap, const std::string& path);
+std::vector<std::string> save_heatmap_files(const render::Heatmap& heatmap, const std::string& path);
 
 /// Heatmap images and the JSON file for a stream of sentences.
 class AttentionFiles {

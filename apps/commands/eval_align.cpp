@@ -4,7 +4,7 @@
 #include <cstdio>
 
 #include "commands/command.h"
-#include "crosstalk/align/aer.h"
+#include "crosstalk/eval/aer.h"
 #include "crosstalk/common/error.h"
 #include "crosstalk/text/corpus.h"
 
@@ -34,7 +34,7 @@ int run_eval_align(const std::string& program, std::vector<std::string> args) {
     gold.push_back(align::parse_gold(gold_lines[i], gold_path + ":" + std::to_string(i + 1)));
     hyp.push_back(align::parse_pharaoh(hyp_lines[i], hyp_path + ":" + std::to_string(i + 1)));
   }
-  const auto s = align::score_alignments(gold, hyp);
+  const auto s = eval::score_alignments(gold, hyp);
   if (json) {
     nlohmann::ordered_json j;
     j["sentences"] = s.sentences;

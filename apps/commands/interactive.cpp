@@ -10,7 +10,7 @@
 
 #include "crosstalk/align/attention_capture.h"
 #include "crosstalk/align/pair_symmetrize.h"
-#include "crosstalk/align/terminal_heatmap.h"
+#include "crosstalk/render/terminal_heatmap.h"
 #include "crosstalk/common/error.h"
 #include "crosstalk/text/corpus.h"
 #include "crosstalk/text/line_reader.h"
@@ -147,13 +147,13 @@ void run_interactive(search::Translator& translator, search::DecodeOptions decod
     last->links = last->record.alignment(selection, {flags.threshold});
     print_translation(t, line, aligner, links, decode.nbest, show_alignment);
     if (show != Show::off && last->record.layers() > 0) {
-      align::TerminalHeatmapOptions options;
+      render::TerminalHeatmapOptions options;
       options.color = show == Show::color;
       options.links = links;
       std::cout << "cross-attention, " << align::describe(selection, last->record.layers(), last->record.heads())
                 << (reverse ? ", symmetrized with " + align::method_name(method) : std::string())
                 << " (rows: translation, columns: source)\n"
-                << align::terminal_heatmap(map, options) << std::flush;
+                << render::terminal_heatmap(map, options) << std::flush;
     }
     spdlog::debug("{:.0f} ms", ms);
   }

@@ -28,7 +28,7 @@ std::vector<SweepEntry> sweep_alignments(const std::vector<AttentionRecord>& fwd
   std::vector<SweepEntry> out;
   auto add = [&](const AttentionSelection& selection, std::optional<SymmetrizeMethod> method,
                  const std::vector<Alignment>& hyps) {
-    out.push_back({selection, method, score_alignments(gold, hyps), bootstrap_aer(gold, hyps)});
+    out.push_back({selection, method, eval::score_alignments(gold, hyps), eval::bootstrap_aer(gold, hyps)});
   };
   for (const auto& selection : selections) {
     std::vector<Alignment> forward;

@@ -18,7 +18,7 @@ CROSSTALK_SANITIZER_HOOK const char* __ubsan_default_options() {
 
 // LeakSanitizer suppressions: leaks of the libraries below are theirs, not crosstalk's.
 //
-// libfontconfig: cairo_select_font_face() (align/heatmap_scene.cpp, text measurement)
+// libfontconfig: cairo_select_font_face() (render/heatmap_scene.cpp, text measurement)
 // makes cairo load the fontconfig configuration and cache a pattern per toy font face.
 // Both live until the process ends: fontconfig would only free them in FcFini(), which
 // cairo never calls, so every process that draws a heatmap ends with ~1 KB "leaked" in

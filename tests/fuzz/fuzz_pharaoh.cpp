@@ -1,5 +1,5 @@
 // libFuzzer target: the Pharaoh hypothesis and gold alignment parsers
-// (align::parse_pharaoh, align::parse_gold), to_pharaoh and score_alignments.
+// (align::parse_pharaoh, align::parse_gold), to_pharaoh and eval::score_alignments.
 //
 // The input is split into lines; every line is parsed both as a hypothesis line and as a
 // gold line, and checked against an independent reading of the documented grammar:
@@ -18,7 +18,7 @@
 #include <optional>
 #include <set>
 
-#include "crosstalk/align/aer.h"
+#include "crosstalk/eval/aer.h"
 #include "crosstalk/align/alignment.h"
 #include "crosstalk/common/error.h"
 #include "fuzz_check.h"
@@ -161,7 +161,7 @@ void run(const std::string& text) {
     g.push_back(golds[i]);
     h.push_back(hyps[(i + 1) % hyps.size()]);
   }
-  const auto s = crosstalk::align::score_alignments(g, h);
+  const auto s = crosstalk::eval::score_alignments(g, h);
   auto unit = [](double x) { return std::isfinite(x) && x >= 0.0 && x <= 1.0; };
   FUZZ_CHECK(unit(s.precision) && unit(s.recall) && unit(s.aer), "score out of [0, 1]: %s", s.to_string().c_str());
   FUZZ_CHECK(s.sentences == static_cast<int64_t>(g.size()), "sentences");
@@ -172,7 +172,7 @@ void run(const std::string& text) {
   bool threw = false;
   try {
     h.pop_back();
-    crosstalk::align::score_alignments(g, h);
+    crosstalk::eval::score_alignments(g, h);
   } catch (const std::invalid_argument&) {
     threw = true;
   }

@@ -4,9 +4,9 @@
 #include <string>
 #include <vector>
 
-#include "crosstalk/align/aer.h"
 #include "crosstalk/align/attention_record.h"
 #include "crosstalk/align/symmetrize.h"
+#include "crosstalk/eval/aer.h"
 
 namespace crosstalk::align {
 
@@ -14,8 +14,8 @@ namespace crosstalk::align {
 struct SweepEntry {
   AttentionSelection selection;
   std::optional<SymmetrizeMethod> method;  // none: the forward model alone
-  AlignmentScore score;
-  AerInterval interval;                    // bootstrap 95% interval of score.aer
+  eval::AlignmentScore score;
+  eval::AerInterval interval;                    // bootstrap 95% interval of score.aer
 
   /// "layer 2 of 3, heads averaged" or "... + soft-product"
   std::string describe(int64_t layers, int64_t heads) const;

@@ -6,7 +6,7 @@
 
 #include "crosstalk/align/alignment.h"
 
-namespace crosstalk::align {
+namespace crosstalk::eval {
 
 /// Corpus-level alignment quality against a gold standard with sure (S) and
 /// possible (P, S included) links (Och & Ney 2003), counts summed over sentences:
@@ -30,7 +30,7 @@ struct AlignmentScore {
 /// Scores `hyp` against `gold`, sentence i against sentence i.
 /// std::invalid_argument if the counts differ. An empty hypothesis or gold gives
 /// precision / recall 0 where the denominator is 0 (AER 1 when both are empty).
-AlignmentScore score_alignments(const std::vector<GoldAlignment>& gold, const std::vector<Alignment>& hyp);
+AlignmentScore score_alignments(const std::vector<align::GoldAlignment>& gold, const std::vector<align::Alignment>& hyp);
 
 /// A bootstrap confidence interval of the corpus AER (Koehn 2004's resampling
 /// for BLEU, applied to AER): `samples` test sets of as many sentences, drawn
@@ -44,7 +44,7 @@ struct AerInterval {
   /// "[0.1812, 0.2254]"
   std::string to_string() const;
 };
-AerInterval bootstrap_aer(const std::vector<GoldAlignment>& gold, const std::vector<Alignment>& hyp,
+AerInterval bootstrap_aer(const std::vector<align::GoldAlignment>& gold, const std::vector<align::Alignment>& hyp,
                           int64_t samples = 1000, double level = 0.95, uint64_t seed = 12345);
 
-}  // namespace crosstalk::align
+}  // namespace crosstalk::eval

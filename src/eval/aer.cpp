@@ -1,4 +1,4 @@
-#include "crosstalk/align/aer.h"
+#include "crosstalk/eval/aer.h"
 
 #include <algorithm>
 #include <cstdio>
@@ -6,12 +6,12 @@
 #include <random>
 #include <stdexcept>
 
-namespace crosstalk::align {
+namespace crosstalk::eval {
 
 namespace {
 
-int64_t intersection(const Alignment& a, const Alignment& b) {  // both sorted and unique
-  Alignment common;
+int64_t intersection(const align::Alignment& a, const align::Alignment& b) {  // both sorted and unique
+  align::Alignment common;
   std::set_intersection(a.begin(), a.end(), b.begin(), b.end(), std::back_inserter(common));
   return static_cast<int64_t>(common.size());
 }
@@ -21,7 +21,7 @@ struct PairCounts {
   int64_t hyp = 0, sure = 0, hits_sure = 0, hits_possible = 0;
 };
 
-PairCounts count_pair(const GoldAlignment& gold, Alignment a) {
+PairCounts count_pair(const align::GoldAlignment& gold, align::Alignment a) {
   std::sort(a.begin(), a.end());
   a.erase(std::unique(a.begin(), a.end()), a.end());
   return {static_cast<int64_t>(a.size()), static_cast<int64_t>(gold.sure.size()), intersection(a, gold.sure),
@@ -48,7 +48,7 @@ std::string AerInterval::to_string() const {
   return buf;
 }
 
-AerInterval bootstrap_aer(const std::vector<GoldAlignment>& gold, const std::vector<Alignment>& hyp,
+AerInterval bootstrap_aer(const std::vector<align::GoldAlignment>& gold, const std::vector<align::Alignment>& hyp,
                           int64_t samples, double level, uint64_t seed) {
   check_counts(gold.size(), hyp.size());
   if (samples <= 0 || !(level > 0 && level < 1))
@@ -93,7 +93,7 @@ std::string AlignmentScore::to_string() const {
   return buf;
 }
 
-AlignmentScore score_alignments(const std::vector<GoldAlignment>& gold, const std::vector<Alignment>& hyp) {
+AlignmentScore score_alignments(const std::vector<align::GoldAlignment>& gold, const std::vector<align::Alignment>& hyp) {
   check_counts(gold.size(), hyp.size());
   AlignmentScore s;
   s.sentences = static_cast<int64_t>(gold.size());
@@ -111,4 +111,4 @@ AlignmentScore score_alignments(const std::vector<GoldAlignment>& gold, const st
   return s;
 }
 
-}  // namespace crosstalk::align
+}  // namespace crosstalk::eval

@@ -5,7 +5,7 @@
 #include "crosstalk/align/alignment.h"
 #include "crosstalk/align/labeled_matrix.h"
 
-namespace crosstalk::align {
+namespace crosstalk::render {
 
 struct TerminalHeatmapOptions {
   /// true: each cell is a 256-colour background (grayscale ramp, dark = 0, white = 1);
@@ -16,7 +16,7 @@ struct TerminalHeatmapOptions {
   /// Word alignment links to mark (row link.tgt, column link.src): the cell's second
   /// character becomes '*' (shades: "▓*", " *" for a weight below 0.10; colour: a red '*'
   /// on the cell's background) and a key line says so. Links outside the matrix are ignored.
-  Alignment links;
+  align::Alignment links;
 };
 
 /// A compact text heatmap of `m` for the terminal, every line ending in '\n':
@@ -35,6 +35,6 @@ struct TerminalHeatmapOptions {
 /// weights size other than rows * cols throws std::invalid_argument.
 /// Labels are made printable first: control characters and invalid UTF-8 become U+FFFD
 /// (tab and newline a space), so a word cannot break a line or inject an escape sequence.
-std::string terminal_heatmap(const LabeledMatrix& m, const TerminalHeatmapOptions& options = {});
+std::string terminal_heatmap(const align::LabeledMatrix& m, const TerminalHeatmapOptions& options = {});
 
-}  // namespace crosstalk::align
+}  // namespace crosstalk::render

@@ -9,9 +9,9 @@
 #include <variant>
 #include <vector>
 
-#include "crosstalk/align/heatmap.h"
+#include "crosstalk/render/heatmap.h"
 
-namespace crosstalk::align::heatmap_detail {
+namespace crosstalk::render::heatmap_detail {
 
 /// Font family name for cairo's toy font API, and the SVG's font-family list.
 inline constexpr const char* kCairoFont = "DejaVu Sans";
@@ -85,4 +85,4 @@ struct Scene {
 /// cannot measure text.
 Scene build_scene(const Heatmap& heatmap);
 
-}  // namespace crosstalk::align::heatmap_detail
+}  // namespace crosstalk::render::heatmap_detail

@@ -4,7 +4,7 @@
 // would then not be text in the SVG, so they could not be searched, selected or checked by a
 // test. Our emitter writes real <rect>, <line> and <text> elements (words XML-escaped, UTF-8
 // kept), with exactly the same coordinates and colours as the PNG.
-#include "crosstalk/align/heatmap.h"
+#include "crosstalk/render/heatmap.h"
 
 #include <cairo.h>
 
@@ -23,7 +23,7 @@
 #include "crosstalk/common/error.h"
 #include "heatmap_scene.h"
 
-namespace crosstalk::align {
+namespace crosstalk::render {
 namespace {
 
 using heatmap_detail::Anchor;
@@ -221,4 +221,4 @@ void save_heatmap(const Heatmap& heatmap, const std::string& path) {
   }
 }
 
-}  // namespace crosstalk::align
+}  // namespace crosstalk::render

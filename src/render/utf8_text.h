@@ -8,7 +8,7 @@
 
 #include "crosstalk/common/utf8.h"
 
-namespace crosstalk::align::heatmap_detail {
+namespace crosstalk::render::heatmap_detail {
 
 /// `text` as valid UTF-8 that XML 1.0 and a terminal accept: an invalid byte sequence
 /// becomes U+FFFD (one per offending byte, as decode_utf8 does), as does any code point
@@ -48,4 +48,4 @@ inline std::string first_code_points(const std::string& text, std::size_t count)
   return text;
 }
 
-}  // namespace crosstalk::align::heatmap_detail
+}  // namespace crosstalk::render::heatmap_detail

@@ -8,7 +8,7 @@
 #include "crosstalk/align/alignment.h"
 #include "crosstalk/align/labeled_matrix.h"
 
-namespace crosstalk::align {
+namespace crosstalk::render {
 
 /// One attention map of a figure, with an optional caption drawn above it (e.g. "head 3"),
 /// and the word alignment links to mark on it: each link outlines the cell (row link.tgt,
@@ -16,8 +16,8 @@ namespace crosstalk::align {
 /// error (std::invalid_argument from the functions below).
 struct HeatmapPanel {
   std::string caption;
-  LabeledMatrix matrix;
-  Alignment links;
+  align::LabeledMatrix matrix;
+  align::Alignment links;
 };
 
 /// A figure: a title line, then one panel (one map) or several (a grid, e.g. all heads of a
@@ -70,4 +70,4 @@ void write_png(const Heatmap& heatmap, const std::string& path);
 /// Throws crosstalk::UserError naming the path for any other extension or a failed write.
 void save_heatmap(const Heatmap& heatmap, const std::string& path);
 
-}  // namespace crosstalk::align
+}  // namespace crosstalk::render

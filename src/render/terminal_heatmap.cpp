@@ -1,5 +1,5 @@
 // Text heatmaps for the terminal: shade blocks or 256-colour backgrounds, 2 columns per cell.
-#include "crosstalk/align/terminal_heatmap.h"
+#include "crosstalk/render/terminal_heatmap.h"
 
 #include <algorithm>
 #include <cmath>
@@ -10,7 +10,7 @@
 
 #include "utf8_text.h"
 
-namespace crosstalk::align {
+namespace crosstalk::render {
 namespace {
 
 using heatmap_detail::display_width;
@@ -49,9 +49,9 @@ std::string linked_cell(float weight, bool color) {
 }
 
 /// Which cells (row-major) the links mark; links outside the matrix are ignored.
-std::vector<bool> linked_cells(const LabeledMatrix& m, const Alignment& links) {
+std::vector<bool> linked_cells(const align::LabeledMatrix& m, const align::Alignment& links) {
   std::vector<bool> linked(static_cast<std::size_t>(m.n_rows() * m.n_cols()), false);
-  for (const Link& link : links) {
+  for (const align::Link& link : links) {
     if (link.src >= 0 && link.src < m.n_cols() && link.tgt >= 0 && link.tgt < m.n_rows())
       linked[static_cast<std::size_t>(link.tgt * m.n_cols() + link.src)] = true;
   }
@@ -66,7 +66,7 @@ std::string fit_label(const std::string& raw, std::size_t max_label) {
 
 }  // namespace
 
-std::string terminal_heatmap(const LabeledMatrix& m, const TerminalHeatmapOptions& options) {
+std::string terminal_heatmap(const align::LabeledMatrix& m, const TerminalHeatmapOptions& options) {
   if (m.n_rows() == 0 || m.n_cols() == 0) return "(empty attention map)\n";
   if (m.weights.size() != static_cast<std::size_t>(m.n_rows() * m.n_cols())) {
     throw std::invalid_argument("terminal_heatmap: " + std::to_string(m.weights.size()) + " weights for " +
@@ -135,4 +135,4 @@ std::string terminal_heatmap(const LabeledMatrix& m, const TerminalHeatmapOption
   return out;
 }
 
-}  // namespace crosstalk::align
+}  // namespace crosstalk::render

@@ -16,7 +16,7 @@
 #include "crosstalk/common/error.h"
 #include "utf8_text.h"
 
-namespace crosstalk::align::heatmap_detail {
+namespace crosstalk::render::heatmap_detail {
 namespace {
 
 constexpr double kMargin = 16;        // blank border around everything
@@ -164,7 +164,7 @@ void translate(Shape& shape, double dx, double dy) {
 void validate(const Heatmap& heatmap) {
   if (heatmap.panels.empty()) throw std::invalid_argument("heatmap: the figure has no panels");
   for (std::size_t i = 0; i < heatmap.panels.size(); ++i) {
-    const LabeledMatrix& m = heatmap.panels[i].matrix;
+    const align::LabeledMatrix& m = heatmap.panels[i].matrix;
     const std::string where = "heatmap: panel " + std::to_string(i) + ": ";
     if (m.n_rows() == 0 || m.n_cols() == 0) {
       throw std::invalid_argument(where + "empty matrix (" + std::to_string(m.n_rows()) + " rows x " +
@@ -174,7 +174,7 @@ void validate(const Heatmap& heatmap) {
       throw std::invalid_argument(where + std::to_string(m.weights.size()) + " weights for " +
                                   std::to_string(m.n_rows()) + " x " + std::to_string(m.n_cols()) + " cells");
     }
-    for (const Link& link : heatmap.panels[i].links) {
+    for (const align::Link& link : heatmap.panels[i].links) {
       if (link.src < 0 || link.src >= m.n_cols() || link.tgt < 0 || link.tgt >= m.n_rows()) {
         throw std::invalid_argument(where + "link " + std::to_string(link.src) + "-" + std::to_string(link.tgt) +
                                     " outside the " + std::to_string(m.n_rows()) + " x " +
@@ -210,7 +210,7 @@ std::vector<Shape> links_note_shapes(Builder& b, const std::string& note, double
 
 /// One panel with its cell grid at (0, 0): cells, grid lines, frame, labels, caption.
 std::vector<Shape> panel_shapes(Builder& b, const HeatmapPanel& panel, double cell, double label_size) {
-  const LabeledMatrix& m = panel.matrix;
+  const align::LabeledMatrix& m = panel.matrix;
   const double w = static_cast<double>(m.n_cols()) * cell, h = static_cast<double>(m.n_rows()) * cell;
   std::vector<Shape> shapes;
   const double value_size = std::round(cell * 0.34);
@@ -240,7 +240,7 @@ std::vector<Shape> panel_shapes(Builder& b, const HeatmapPanel& panel, double ce
     const double y = static_cast<double>(r) * cell + 0.5;
     shapes.emplace_back(LineShape{0, y, w, y, 1, kWhite, 0.25});
   }
-  for (const Link& link : panel.links) {
+  for (const align::Link& link : panel.links) {
     shapes.emplace_back(link_mark(static_cast<double>(link.src) * cell, static_cast<double>(link.tgt) * cell, cell));
   }
   RectShape frame;
@@ -368,7 +368,7 @@ Scene build_scene(const Heatmap& heatmap) {
       translate(shape, gx, gy);
       scene.shapes.push_back(std::move(shape));
     }
-    const LabeledMatrix& m = heatmap.panels[i].matrix;
+    const align::LabeledMatrix& m = heatmap.panels[i].matrix;
     scene.grids.push_back(PanelGrid{gx, gy, cell, m.n_rows(), m.n_cols()});
   }
   const bool any_links = std::any_of(heatmap.panels.begin(), heatmap.panels.end(),
@@ -397,4 +397,4 @@ Scene build_scene(const Heatmap& heatmap) {
   return scene;
 }
 
-}  // namespace crosstalk::align::heatmap_detail
+}  // namespace crosstalk::render::heatmap_detail
