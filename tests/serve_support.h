@@ -21,18 +21,25 @@ using nlohmann::json;
 class TestServer {
  public:
   /// Serves `model_dir` (default: the tiny model).
-  explicit TestServer(serve::ServerOptions options = {}, const std::string& model_dir = "") {
+  explicit TestServer(serve::ServerOptions options = {}, const std::string& model_dir = "")
+      : TestServer(served(model_dir), options) {}
+  /// Serves `model` as it is (e.g. with a reverse model).
+  TestServer(serve::ServedModel model, serve::ServerOptions options) {
     options.host = "127.0.0.1";
     options.port = 0;
     options.limits.max_batch = options.batching.max_batch;
-    serve::ServedModel model;
-    model.dir = model_dir.empty() ? trained_tiny().path() : model_dir;
-    model.loaded = crosstalk::store::load_model_dir(model.dir);
     server_ = std::make_unique<serve::Server>(std::move(model), options);
     port_ = server_->bind();
     thread_ = std::thread([this] { server_->run(); });
   }
   ~TestServer() { stop_and_wait(); }
+  /// `model_dir` (default: the tiny model), loaded.
+  static serve::ServedModel served(const std::string& model_dir = "") {
+    serve::ServedModel model;
+    model.dir = model_dir.empty() ? trained_tiny().path() : model_dir;
+    model.loaded = crosstalk::store::load_model_dir(model.dir);
+    return model;
+  }
   TestServer(const TestServer&) = delete;
   TestServer& operator=(const TestServer&) = delete;
 

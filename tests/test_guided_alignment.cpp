@@ -173,8 +173,9 @@ TEST_CASE("guided_attention picks a layer and a head, or their means", "[guided]
   CHECK(torch::equal(tr::guided_attention(cross, Selection{2, 3}), cross[1].select(1, 2)));
   CHECK(torch::allclose(tr::guided_attention(cross, Selection{1, 0}), cross[0].mean(1)));
   CHECK(torch::allclose(tr::guided_attention(cross, Selection{0, 2}), (cross[0] + cross[1]).select(1, 1) / 2));
-  // default: the layer align reads by default
-  const int64_t layer = crosstalk::align::default_alignment_layer(2);
+  // default: the layer guided training supervises by default (the penultimate)
+  const int64_t layer = crosstalk::align::default_guided_layer(2);
+  REQUIRE(layer == 1);
   const auto expected = layer == 0 ? (cross[0] + cross[1]).select(1, 0) / 2 : cross[layer - 1].select(1, 0);
   CHECK(torch::allclose(tr::guided_attention(cross, Selection{Selection::kDefaultLayer, 1}), expected));
   CHECK_THROWS_WITH(tr::guided_attention(cross, Selection{3, 0}),

@@ -5,7 +5,9 @@
 
 #include <regex>
 
+#include "crosstalk/align/aligner.h"
 #include "crosstalk/align/attention_capture.h"
+#include "crosstalk/model/transformer.h"
 #include "crosstalk/serve/page.h"
 #include "crosstalk/store/saved_selection.h"
 
@@ -31,7 +33,8 @@ void check_result(const json& r, bool with_attention) {
   INFO("result: " << r.dump().substr(0, 800));
   for (const char* key : {"source", "translation", "target", "nbest", "src_pieces", "tgt_pieces", "src_words",
                           "tgt_words", "src_piece_word", "tgt_piece_word", "layers", "heads", "selection",
-                          "selection_layer", "selection_head", "alignment", "alignment_pairs", "truncated"})
+                          "selection_layer", "selection_head", "alignment", "alignment_pairs", "symmetrize",
+                          "truncated"})
     CHECK(r.contains(key));
   CHECK(r["translation"] == r["target"]);
   CHECK(r["src_pieces"].back() == "</s>");
@@ -86,6 +89,7 @@ TEST_CASE("serve: health and model and train log and the page", "[serve]") {
   CHECK(model["default_selection"] ==
         json{{"layer", 1}, {"head", 0}, {"description", "layer 1 of 1, heads averaged"}, {"origin", ""}});
   CHECK(model["reverse_model"].is_null());
+  CHECK(model["symmetrize"].is_null());
   CHECK(model["train_log"] == true);
   const auto log = body_json(get(s, "/api/train_log"));
   REQUIRE(log["entries"].size() > 0);
@@ -199,4 +203,49 @@ TEST_CASE("serve: align a given pair", "[serve]") {
   const auto plain = body_json(post(s, "/api/align", json{{"source", src}, {"target", tgt}, {"attention", false}}.dump()));
   check_result(plain, false);
   CHECK(plain["alignment"] == r["alignment"]);
+}
+
+// The tiny model stands in for its own reverse model: reading (target, source) with one
+// vocabulary splits both sentences into the same words, so every pair is symmetrized.
+TEST_CASE("serve --reverse-model: every result carries the links of both directions symmetrized", "[serve]") {
+  auto model = TestServer::served();
+  model.reverse_dir = model.dir;
+  model.reverse = crosstalk::store::load_model_dir(model.dir);
+  model.method = crosstalk::align::SymmetrizeMethod::grow_diag_final_and;
+  TestServer s(std::move(model), {});
+  const auto info = body_json(get(s, "/api/model"));
+  CHECK(info["reverse_model"] == trained_tiny().path());
+  CHECK(info["symmetrize"] == "grow-diag-final-and");
+  auto loaded = crosstalk::store::load_model_dir(trained_tiny().path());
+  crosstalk::align::Aligner expected({loaded.model, &loaded.vocab},
+                                     crosstalk::align::AligningModel{loaded.model, &loaded.vocab},
+                                     {{}, 0.0, crosstalk::align::SymmetrizeMethod::grow_diag_final_and, 8});
+  const std::string src = "ein pferd schläft", tgt = "a horse sleeps";
+  const auto a = body_json(post(s, "/api/align", json{{"source", src}, {"target", tgt}}.dump()));
+  check_result(a, true);
+  CHECK(a["symmetrize"] == "grow-diag-final-and");
+  const auto pair = expected.align({src}, {tgt}, [](size_t) { return "test"; }).at(0);
+  REQUIRE(pair.symmetrized);
+  CHECK_FALSE(pair.symmetrized->mismatch);
+  CHECK(a["alignment"] == crosstalk::align::to_pharaoh(pair.links()));
+  const auto t = body_json(post(s, "/api/translate", json{{"text", src}}.dump()));
+  check_result(t, false);
+  CHECK(t["symmetrize"] == "grow-diag-final-and");
+  const auto own = expected.align({src}, {t["translation"].get<std::string>()}, [](size_t) { return "test"; }).at(0);
+  CHECK(t["alignment"] == crosstalk::align::to_pharaoh(own.links()));
+}
+
+TEST_CASE("serve --reverse-model: a saved reading the reverse model lacks stops the server", "[serve]") {
+  TempDir tmp;
+  const auto dir = tmp / "model";
+  std::filesystem::copy(trained_tiny().path(), dir);
+  crosstalk::store::SavedSelection saved;
+  saved.attention = {1, 2};
+  crosstalk::store::write_selection(dir, saved);
+  auto model = TestServer::served(dir);
+  model.reverse_dir = "reverse-dir";
+  model.reverse = crosstalk::store::load_model_dir(trained_tiny().path());
+  model.reverse.model = crosstalk::model::Transformer(crosstalk::model::ModelOptions(model.reverse.model->options()).heads(1));
+  CHECK_THROWS_WITH(serve::Server(std::move(model), {}),
+                    Catch::Contains("--reverse-model 'reverse-dir': head 2") && Catch::Contains("1..1"));
 }

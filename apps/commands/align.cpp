@@ -9,12 +9,12 @@
 #include <fstream>
 #include <iostream>
 #include <iterator>
+#include <optional>
 
 #include "commands/attention_output.h"
 #include "commands/command.h"
 #include "crosstalk/eval/aer.h"
-#include "crosstalk/align/attention_capture.h"
-#include "crosstalk/align/pair_symmetrize.h"
+#include "crosstalk/align/aligner.h"
 #include "crosstalk/store/saved_selection.h"
 #include "crosstalk/align/sweep.h"
 #include "crosstalk/common/device.h"
@@ -61,14 +61,6 @@ class TruncationWarnings {
   WarningLimit limit_;
 };
 
-// --reverse-model: a model trained target->source, whose forced attention on (target, source)
-// is transposed and combined with the forward model's.
-struct Reverse {
-  store::LoadedModel* loaded = nullptr;  // null: no --reverse-model
-  align::SymmetrizeMethod method = align::kDefaultSymmetrizeMethod;
-  WarningLimit mismatches;               // pairs the two models split into different word counts
-};
-
 // The alignments of every pair under `selection`, written to `out` 256 pairs at a
 // time, whole lines, flushed; Ctrl-C / SIGTERM stop it between those.
 struct AlignRun {
@@ -112,14 +104,12 @@ class AlignProgress {
   std::chrono::steady_clock::time_point start_ = std::chrono::steady_clock::now();
 };
 
-AlignRun align_pairs(store::LoadedModel& loaded, const text::ParallelCorpus& pairs, const AttentionFlags& flags,
-                     bool keep_records, bool keep, int64_t batch_size, std::ostream& out,
-                     const std::string& src_path, const std::string& tgt_path, Reverse& reverse,
-                     const std::string& title_note) {
-  const auto selection = flags.selection();
+AlignRun align_pairs(align::Aligner& aligner, const text::ParallelCorpus& pairs, const AttentionFlags& flags,
+                     bool keep_records, bool keep, std::ostream& out, const std::string& src_path,
+                     const std::string& tgt_path, int64_t max_pieces, const std::string& title_note) {
   AttentionFiles files(flags, title_note.empty() ? "forced alignment" : "forced alignment \xC2\xB7 " + title_note);
   AlignProgress progress(pairs.src.size());
-  TruncationWarnings truncations(src_path, tgt_path, loaded.model->options().max_positions() - 1);
+  TruncationWarnings truncations(src_path, tgt_path, max_pieces);
   AlignRun run;
   InterruptScope scope("writing the alignments finished so far, then stopping");
   const size_t chunk = 256, n = pairs.src.size();
@@ -127,48 +117,34 @@ AlignRun align_pairs(store::LoadedModel& loaded, const text::ParallelCorpus& pai
     const size_t end = std::min(n, start + chunk);
     const std::vector<std::string> src(pairs.src.begin() + start, pairs.src.begin() + end);
     const std::vector<std::string> tgt(pairs.tgt.begin() + start, pairs.tgt.begin() + end);
-    auto records = align::forced_attention(loaded.model, loaded.vocab, src, tgt, batch_size);
-    std::vector<align::AttentionRecord> reversed;
-    if (reverse.loaded)
-      reversed = align::forced_attention(reverse.loaded->model, reverse.loaded->vocab, tgt, src, batch_size);
+    auto aligned = aligner.align(src, tgt, [start](size_t k) { return "line " + std::to_string(start + k + 1); });
     std::string text;  // whole lines, written at once
-    for (size_t k = 0; k < records.size(); ++k) {
+    for (size_t k = 0; k < aligned.size(); ++k) {
+      auto& pair = aligned[k];
       const int64_t line = static_cast<int64_t>(start + k + 1);
-      truncations.check(records[k], line);
-      const auto forward = records[k].alignment(selection, {flags.threshold});
-      auto alignment = forward;
-      align::PairSymmetrization sym;
-      if (reverse.loaded) {
-        sym = align::symmetrize_pair(records[k], reversed[k], selection, flags.threshold, reverse.method, forward);
-        alignment = sym.links;
-        if (sym.mismatch && reverse.mismatches.next())
-          spdlog::warn("line {}: the forward model reads {} source and {} target words, the reverse model {} and {}: "
-                       "not symmetrized, the forward links are written", line, records[k].src.real_words,
-                       records[k].tgt.real_words, reversed[k].tgt.real_words, reversed[k].src.real_words);
+      truncations.check(pair.record, line);
+      text += align::to_pharaoh(pair.links()) + '\n';
+      files.add(line, src[k], tgt[k], pair.record, pair.forward, pair.detail());
+      if (keep) run.hyps.push_back(pair.links());
+      if (keep && pair.symmetrized) {
+        run.forward_hyps.push_back(pair.forward);
+        run.reverse_hyps.push_back(pair.symmetrized->mismatch ? align::Alignment{}
+                                                              : pair.symmetrized->detail.reverse_alignment);
       }
-      text += align::to_pharaoh(alignment) + '\n';
-      files.add(line, src[k], tgt[k], records[k], forward, reverse.loaded ? &sym.detail : nullptr);
-      if (keep) run.hyps.push_back(alignment);
-      if (keep && reverse.loaded) {
-        run.forward_hyps.push_back(forward);
-        run.reverse_hyps.push_back(sym.mismatch ? align::Alignment{} : sym.detail.reverse_alignment);
+      if (keep_records) {
+        run.records.push_back(std::move(pair.record));
+        if (pair.reverse_record) run.reversed.push_back(std::move(*pair.reverse_record));
       }
     }
     out << text;
     out.flush();
     run.aligned = end;
     progress.update(end);
-    if (keep_records) {
-      std::move(records.begin(), records.end(), std::back_inserter(run.records));
-      std::move(reversed.begin(), reversed.end(), std::back_inserter(run.reversed));
-    }
   }
   run.seconds = progress.finish();
   files.close();
   truncations.finish();
-  if (reverse.mismatches.hidden() > 0)
-    spdlog::warn("{} sentence pairs were not symmetrized: the two models split them into different words ({} more "
-                 "than shown above)", reverse.mismatches.count(), reverse.mismatches.hidden());
+  aligner.finish();
   run.images = files.images();
   return run;
 }
@@ -176,15 +152,15 @@ AlignRun align_pairs(store::LoadedModel& loaded, const text::ParallelCorpus& pai
 // AER, precision, recall and a bootstrap 95% interval against the gold standard: of the
 // written links, and with --reverse-model of each direction alone too.
 void report_gold(const std::vector<align::GoldAlignment>& gold, const AlignRun& run, const std::string& what,
-                 const Reverse& reverse) {
+                 const align::Aligner& aligner) {
   auto report = [&gold](const std::string& label, const std::vector<align::Alignment>& hyps) {
     spdlog::info("{}: {}  95% CI {}", label, eval::score_alignments(gold, hyps).to_string(),
                  eval::bootstrap_aer(gold, hyps).to_string());
   };
-  if (reverse.loaded) {
+  if (aligner.has_reverse()) {
     report("forward, " + what, run.forward_hyps);
     report("reverse, " + what, run.reverse_hyps);
-    report("symmetrized (" + align::method_name(reverse.method) + ")", run.hyps);
+    report("symmetrized (" + align::method_name(aligner.options().method) + ")", run.hyps);
   } else {
     report(what, run.hyps);
   }
@@ -192,10 +168,10 @@ void report_gold(const std::vector<align::GoldAlignment>& gold, const AlignRun& 
 
 // --sweep: every selection (and with --reverse-model every method) scored; the lowest
 // AER, and with --save-selection written to the model directory's alignment.toml.
-void report_sweep(const std::vector<align::GoldAlignment>& gold, const AlignRun& run, const Reverse& reverse,
+void report_sweep(const std::vector<align::GoldAlignment>& gold, const AlignRun& run, bool with_reverse,
                   double threshold, int64_t layers, int64_t heads, int64_t chosen, const std::string& gold_path,
                   const std::string& save_dir) {
-  const auto entries = align::sweep_alignments(run.records, reverse.loaded ? &run.reversed : nullptr, gold,
+  const auto entries = align::sweep_alignments(run.records, with_reverse ? &run.reversed : nullptr, gold,
                                                align::sweep_selections(layers, heads, chosen), threshold);
   for (const auto& e : entries)
     std::fprintf(stderr, "%-58s %s  95%% CI %s\n", e.describe(layers, heads).c_str(), e.score.to_string().c_str(),
@@ -258,8 +234,7 @@ int run_align(const std::string& program, std::vector<std::string> args) {
   if (save_selection && !sweep) throw UserError("--save-selection needs --sweep (and --gold FILE)");
   const std::string title_note = apply_saved_selection(app, model_dir, &flags, &reverse_flags);
   flags.validate();
-  Reverse reverse;
-  reverse.method = reverse_flags.method();
+  const auto method = reverse_flags.method();
   const auto pairs = text::read_parallel(src_path, tgt_path, /*keep_empty=*/true);
   std::vector<align::GoldAlignment> gold;
   if (!gold_path.empty()) {
@@ -281,29 +256,31 @@ int run_align(const std::string& program, std::vector<std::string> args) {
   spdlog::info("model: {} ({} decoder layers x {} heads); alignments from {}", loaded.weights, layers, heads,
                align::describe(selection, layers, heads));
   store::LoadedModel reverse_model;
+  std::optional<align::AligningModel> reverse;
   if (reverse_flags.given()) {
     reverse_model = reverse_flags.load(dev, flags);
-    reverse.loaded = &reverse_model;
+    reverse = align::AligningModel{reverse_model.model, &reverse_model.vocab};
     const int64_t rev_layers = reverse_model.model->options().decoder_layers();
     const int64_t rev_heads = reverse_model.model->options().heads();
     spdlog::info("reverse model: {} ({} decoder layers x {} heads), {}; symmetrized with {}", reverse_model.weights,
                  rev_layers, rev_heads, align::describe(selection, rev_layers, rev_heads),
-                 align::method_name(reverse.method));
+                 align::method_name(method));
   }
-  const auto run = align_pairs(loaded, pairs, flags, sweep, !gold.empty(), batch_size, out, src_path, tgt_path,
-                               reverse, title_note);
+  align::Aligner aligner({loaded.model, &loaded.vocab}, reverse, {selection, flags.threshold, method, batch_size});
+  const auto run = align_pairs(aligner, pairs, flags, sweep, !gold.empty(), out, src_path, tgt_path,
+                               loaded.model->options().max_positions() - 1, title_note);
   if (!out) throw UserError("writing the alignments failed");
   spdlog::info("aligned {} sentence pairs in {:.1f}s ({:.0f} pairs/s{}){}", run.aligned, run.seconds,
-               run.aligned / std::max(run.seconds, 1e-9), reverse.loaded ? ", both directions" : "",
+               run.aligned / std::max(run.seconds, 1e-9), reverse ? ", both directions" : "",
                flags.heatmap_dir.empty() ? "" : ", " + std::to_string(run.images) + " heatmaps in " + flags.heatmap_dir);
   if (interrupt_requested()) {
     spdlog::warn("interrupted: the alignments of the first {} of {} sentence pairs were written{}", run.aligned,
                  pairs.src.size(), gold.empty() ? "" : "; --gold not scored");
     return interrupt_exit_code();
   }
-  if (!gold.empty()) report_gold(gold, run, align::describe(selection, layers, heads), reverse);
+  if (!gold.empty()) report_gold(gold, run, align::describe(selection, layers, heads), aligner);
   if (sweep) {
-    report_sweep(gold, run, reverse, flags.threshold, layers, heads, align::resolved_layer(selection, layers), gold_path,
+    report_sweep(gold, run, reverse.has_value(), flags.threshold, layers, heads, align::resolved_layer(selection, layers), gold_path,
                  save_selection ? model_dir : "");
   }
   return 0;

@@ -20,7 +20,7 @@ bool ends_with(const std::string& s, const std::string& tail) {
 
 void AttentionFlags::add_to(CLI::App& app) {
   app.add_option("--layer", layer, "decoder layer whose cross-attention is used: N (from 1), 'all' (averaged) or "
-                                   "'default' (second-to-last: lowest AER on the shipped gold)")
+                                   "'default' (all layers averaged: docs/alignment.md)")
       ->capture_default_str();
   app.add_option("--head", head, "attention head: N (from 1) or 'avg' (all heads averaged)")->capture_default_str();
   app.add_option("--align-threshold", threshold,
@@ -74,7 +74,7 @@ align::SymmetrizeMethod ReverseFlags::method() const {
   return method;
 }
 
-store::LoadedModel ReverseFlags::load(const torch::Device& device, const AttentionFlags& flags) const {
+store::LoadedModel ReverseFlags::load(const torch::Device& device) const {
   store::LoadedModel loaded;
   try {
     loaded = store::load_model_dir(model_dir);
@@ -82,6 +82,11 @@ store::LoadedModel ReverseFlags::load(const torch::Device& device, const Attenti
     throw UserError(std::string("--reverse-model: ") + e.what());
   }
   loaded.model->to(device);
+  return loaded;
+}
+
+store::LoadedModel ReverseFlags::load(const torch::Device& device, const AttentionFlags& flags) const {
+  auto loaded = load(device);
   try {
     flags.check_model(loaded.model->options().decoder_layers(), loaded.model->options().heads());
   } catch (const UserError& e) {

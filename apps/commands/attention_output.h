@@ -17,7 +17,7 @@ namespace crosstalk::app {
 
 /// The flags `align` and `translate` share for looking at cross-attention.
 struct AttentionFlags {
-  std::string layer = "default";  // N (from 1), "all", or "default" (default_alignment_layer)
+  std::string layer = "default";  // N (from 1), "all", or "default" (align::default_alignment_layer)
   std::string head = "avg";       // N (from 1) or "avg"
   double threshold = 0.0;         // 0: argmax per target word; else soft threshold
   std::string heatmap_dir;
@@ -50,6 +50,8 @@ struct ReverseFlags {
   /// Loads --reverse-model onto `device` and checks that --layer / --head exist in it
   /// (UserError naming --reverse-model otherwise).
   store::LoadedModel load(const torch::Device& device, const AttentionFlags& flags) const;
+  /// Loads --reverse-model onto `device` (UserError naming --reverse-model).
+  store::LoadedModel load(const torch::Device& device) const;
 };
 
 /// The model directory's alignment.toml (align/saved_selection.h) fills in what the

@@ -8,8 +8,7 @@
 #include <optional>
 #include <sstream>
 
-#include "crosstalk/align/attention_capture.h"
-#include "crosstalk/align/pair_symmetrize.h"
+#include "crosstalk/align/aligner.h"
 #include "crosstalk/render/terminal_heatmap.h"
 #include "crosstalk/common/error.h"
 #include "crosstalk/text/corpus.h"
@@ -36,40 +35,9 @@ struct Last {
   align::Alignment links;  // the forward links of the best translation (marked by :save)
 };
 
-// What the translations are aligned with: the forward model alone, or both directions.
-struct Aligner {
-  const text::Vocab& vocab;
-  align::AttentionSelection selection;
-  double threshold = 0;
-  store::LoadedModel* reverse = nullptr;
-  align::SymmetrizeMethod method = align::kDefaultSymmetrizeMethod;
-
-  // The links of a hypothesis (`record`, of `hypothesis` translated from `line`), and in
-  // *map the matrix they are read from (forward, or symmetrized: a hard method's mean).
-  align::Alignment links(const align::AttentionRecord& record, const std::string& hypothesis, const std::string& line,
-                         align::LabeledMatrix* map = nullptr) const {
-    if (record.layers() == 0) return {};
-    const auto forward = record.alignment(selection, {threshold});
-    if (map) *map = record.word_matrix(selection);
-    if (!reverse) return forward;
-    const auto rev = align::forced_attention(reverse->model, reverse->vocab, {hypothesis}, {line}).at(0);
-    const auto sym = align::symmetrize_pair(record, rev, selection, threshold, method, forward);
-    if (sym.mismatch) {
-      spdlog::warn("the two models split this pair into different words: the forward links are shown");
-      return forward;
-    }
-    if (map) {
-      *map = align::is_soft(method) ? sym.detail.combined
-                                    : align::combine_soft(*map, sym.detail.reverse_words,
-                                                          align::SymmetrizeMethod::soft_mean);
-    }
-    return sym.links;
-  }
-};
-
 // The translation (or the n-best list) on stdout, each with its links when asked.
-void print_translation(const search::Translation& t, const std::string& line, const Aligner& aligner,
-                       const align::Alignment& best_links, int64_t nbest, bool show_alignment) {
+void print_translation(const search::Translation& t, const std::string& line, align::Aligner& aligner,
+                       const align::Alignment& best_links, int64_t nbest, bool show_alignment, int64_t sentence) {
   if (nbest <= 1) {
     std::cout << t.text;
     if (show_alignment) std::cout << " ||| " << align::to_pharaoh(best_links);
@@ -79,8 +47,9 @@ void print_translation(const search::Translation& t, const std::string& line, co
   for (size_t k = 0; k < t.nbest.size(); ++k) {
     std::printf("%zu. %s  (%.3f)", k + 1, t.nbest_text[k].c_str(), t.nbest[k].score);
     if (show_alignment) {
-      const auto record = align::translation_attention(t, aligner.vocab, line, k);
-      const auto links = k == 0 ? best_links : aligner.links(record, t.nbest_text[k], line);
+      const auto links = k == 0 ? best_links
+                                : aligner.align_translation(t, line, k, fmt::format("sentence {}, hypothesis {}",
+                                                                                     sentence, k + 1)).links();
       std::printf(" ||| %s", align::to_pharaoh(links).c_str());
     }
     std::printf("\n");
@@ -94,6 +63,10 @@ void run_interactive(search::Translator& translator, search::DecodeOptions decod
                      bool show_alignment, store::LoadedModel* reverse, align::SymmetrizeMethod method) {
   decode.return_attention = true;  // kept for :align and :save (a few ms a sentence)
   const auto selection = flags.selection();
+  std::optional<align::AligningModel> reverse_model;
+  if (reverse) reverse_model = align::AligningModel{reverse->model, &reverse->vocab};
+  align::Aligner aligner({translator.model(), &translator.vocab()}, reverse_model,
+                         {selection, flags.threshold, method, 1});
   enum class Show { off, shades, color } show = Show::off;
   std::optional<Last> last;
   int64_t sentence = 0;
@@ -140,12 +113,11 @@ void run_interactive(search::Translator& translator, search::DecodeOptions decod
     if (t.truncated)
       spdlog::warn("stdin line {}: longer than the model's {} pieces: truncated, only its first {} pieces are translated",
                    reader.line_number(), max_pieces, max_pieces);
-    const Aligner aligner{translator.vocab(), selection, flags.threshold, reverse, method};
-    last = Last{++sentence, align::translation_attention(t, translator.vocab(), line), {}};
-    align::LabeledMatrix map;
-    const auto links = aligner.links(last->record, t.text, line, &map);
-    last->links = last->record.alignment(selection, {flags.threshold});
-    print_translation(t, line, aligner, links, decode.nbest, show_alignment);
+    auto best = aligner.align_translation(t, line, 0, fmt::format("sentence {}", sentence + 1));
+    const auto map = best.matrix(selection);
+    const auto links = best.links();
+    last = Last{++sentence, std::move(best.record), std::move(best.forward)};
+    print_translation(t, line, aligner, links, decode.nbest, show_alignment, sentence);
     if (show != Show::off && last->record.layers() > 0) {
       render::TerminalHeatmapOptions options;
       options.color = show == Show::color;
@@ -158,6 +130,7 @@ void run_interactive(search::Translator& translator, search::DecodeOptions decod
     spdlog::debug("{:.0f} ms", ms);
   }
   reader.finish();
+  aligner.finish();
   std::cout << "\n";
 }
 

@@ -6,6 +6,7 @@
 #include <csignal>
 #include <thread>
 
+#include "commands/attention_output.h"
 #include "commands/command.h"
 #include "crosstalk/common/device.h"
 #include "crosstalk/common/error.h"
@@ -44,7 +45,7 @@ void validate(serve::ServerOptions& o) {
   o.limits.max_batch = o.batching.max_batch;
 }
 
-serve::ServedModel load(const std::string& model_dir, const std::string& reverse_dir, const torch::Device& device) {
+serve::ServedModel load(const std::string& model_dir, const ReverseFlags& reverse_flags, const torch::Device& device) {
   serve::ServedModel served;
   served.dir = model_dir;
   served.device = device;
@@ -53,10 +54,11 @@ serve::ServedModel load(const std::string& model_dir, const std::string& reverse
   const auto& o = served.loaded.model->options();
   spdlog::info("model: {} ({} pieces, {} encoder + {} decoder layers x {} heads), device {}", served.loaded.weights,
                served.loaded.vocab.size(), o.encoder_layers(), o.decoder_layers(), o.heads(), device.str());
-  if (!reverse_dir.empty()) {
-    served.reverse_dir = reverse_dir;
-    served.reverse = store::load_model_dir(reverse_dir);
-    spdlog::info("reverse model: {} (loaded and reported by /api/model; not used yet)", served.reverse.weights);
+  if (!reverse_flags.method_name.empty()) served.method = reverse_flags.method();
+  if (reverse_flags.given()) {
+    served.reverse_dir = reverse_flags.model_dir;
+    served.reverse = reverse_flags.load(device);
+    spdlog::info("reverse model: {}: the links of every result are symmetrized with it", served.reverse.weights);
   }
   return served;
 }
@@ -71,11 +73,13 @@ int run_serve(const std::string& program, std::vector<std::string> args) {
   app.set_config("--config", "", "TOML file with any of these flags");
   app.allow_config_extras(CLI::config_extras_mode::error);
   app.get_formatter()->column_width(34);
-  std::string model_dir, reverse_dir, device = "auto";
+  std::string model_dir, device = "auto";
   int threads = 2;
   serve::ServerOptions options;
   app.add_option("--model,-m", model_dir, "model directory written by `crosstalk train`")->required();
-  app.add_option("--reverse-model", reverse_dir, "the target-to-source model (loaded and reported; not used yet)");
+  ReverseFlags reverse_flags;
+  reverse_flags.add_to(app, "a model trained the other way (target->source): every result's links are symmetrized "
+                            "from both directions (--symmetrize, else the model's alignment.toml)");
   add_flags(app, options);
   app.add_option("--device", device, "cpu, cuda, cuda:N or auto")->capture_default_str();
   app.add_option("--threads", threads, "CPU threads for LibTorch/BLAS")->capture_default_str();
@@ -85,7 +89,7 @@ int run_serve(const std::string& program, std::vector<std::string> args) {
   const auto dev = resolve_device(device);
   setup_runtime(threads);
   std::signal(SIGPIPE, SIG_IGN);  // a client that hung up is an error on its socket, not the end of the server
-  serve::Server server(load(model_dir, reverse_dir, dev), options);
+  serve::Server server(load(model_dir, reverse_flags, dev), options);
   InterruptScope scope("answering the requests in flight, then stopping");
   server.bind();
   std::atomic<bool> done{false};

@@ -6,8 +6,8 @@
 #include <chrono>
 #include <sstream>
 
+#include "crosstalk/align/aligner.h"
 #include "crosstalk/align/attention_capture.h"
-#include "crosstalk/align/pair_symmetrize.h"
 #include "crosstalk/common/interrupt.h"
 #include "crosstalk/common/warning_limit.h"
 #include "crosstalk/text/corpus.h"
@@ -38,6 +38,8 @@ class Stream {
          const AttentionFlags& flags)
       : reader_(reader), out_(out), translator_(translator), settings_(settings), flags_(flags),
         selection_(flags.selection()),
+        aligner_({translator.model(), &translator.vocab()}, reverse_model(settings),
+                 {selection_, flags.threshold, settings.method, settings.reverse_batch_size}),
         files_(flags, "own translation, " + (settings.decode.beam_size == 1
                                                  ? std::string("greedy")
                                                  : "beam " + std::to_string(settings.decode.beam_size))) {}
@@ -55,9 +57,7 @@ class Stream {
     result_.interrupted = interrupt_requested();
     reader_.finish();
     files_.close();
-    if (mismatches_.hidden() > 0)
-      spdlog::warn("{} translations were not symmetrized: the two models split them into different words ({} more "
-                   "than shown above)", mismatches_.count(), mismatches_.hidden());
+    aligner_.finish();
     if (truncated_.hidden() > 0)
       spdlog::warn("{}: {} lines were longer than the model's {} pieces and truncated ({} more than shown above)",
                    reader_.display_name(), truncated_.count(), max_pieces(), truncated_.hidden());
@@ -83,8 +83,8 @@ class Stream {
     std::vector<search::Translation> translations(lines->size());
     for (auto& t : translations) t.done = true;  // blank lines
     for (size_t k = 0; k < done.size(); ++k) translations[where[k]] = std::move(done[k]);
-    reversed_ = reverse_records(*lines, translations);
-    next_reversed_ = 0;
+    aligned_ = alignments(*lines, translations);
+    next_aligned_ = 0;
     std::ostringstream text;
     for (size_t i = 0; i < translations.size() && translations[i].done; ++i) write(text, (*lines)[i], translations[i]);
     out_ << text.str();  // whole lines only, then flushed
@@ -92,34 +92,28 @@ class Stream {
     lines->clear();
   }
 
-  // --reverse-model: its forced attention on (hypothesis, source line) for every hypothesis
-  // that write() will write, in that order; empty without --reverse-model.
-  std::vector<align::AttentionRecord> reverse_records(const std::vector<std::string>& lines,
-                                                      const std::vector<search::Translation>& translations) const {
-    if (!settings_.reverse) return {};
-    std::vector<std::string> hypotheses, sources;
-    for (size_t i = 0; i < translations.size() && translations[i].done; ++i) {
-      for (const auto& hypothesis : translations[i].nbest_text) {
-        hypotheses.push_back(hypothesis);
-        sources.push_back(lines[i]);
-      }
-    }
-    return align::forced_attention(settings_.reverse->model, settings_.reverse->vocab, hypotheses, sources,
-                                   settings_.reverse_batch_size);
+  static std::optional<align::AligningModel> reverse_model(const StreamSettings& settings) {
+    if (!settings.reverse) return std::nullopt;
+    return align::AligningModel{settings.reverse->model, &settings.reverse->vocab};
   }
 
-  // The links written for hypothesis k of `t` (its forward record `record`): the forward
-  // links, or with --reverse-model the symmetrized ones (then *detail says what went in).
-  align::Alignment hypothesis_links(const search::Translation& t, size_t k, const align::AttentionRecord& record,
-                                    const align::Alignment& forward, align::PairSymmetrization* detail) {
-    if (!settings_.reverse || k >= t.nbest.size()) return forward;
-    const auto& rev = reversed_.at(next_reversed_++);
-    *detail = align::symmetrize_pair(record, rev, selection_, flags_.threshold, settings_.method, forward);
-    if (detail->mismatch && mismatches_.next())
-      spdlog::warn("{} line {}: the forward model reads {} source and {} target words, the reverse model {} and {}: "
-                   "not symmetrized, the forward links are written", reader_.display_name(), result_.lines,
-                   record.src.real_words, record.tgt.real_words, rev.tgt.real_words, rev.src.real_words);
-    return detail->links;
+  // With attention: the alignment of every hypothesis that write() will write, in that
+  // order (with --reverse-model symmetrized, force-aligned in batches); else empty.
+  std::vector<align::PairAlignment> alignments(const std::vector<std::string>& lines,
+                                               const std::vector<search::Translation>& translations) {
+    if (!settings_.decode.return_attention) return {};
+    std::vector<align::AttentionRecord> records;
+    std::vector<std::string> hypotheses, sources, names;
+    for (size_t i = 0; i < translations.size() && translations[i].done; ++i) {
+      const auto& t = translations[i];
+      for (size_t k = 0; k < std::max<size_t>(t.nbest.size(), 1); ++k) {
+        records.push_back(align::translation_attention(t, translator_.vocab(), lines[i], k));
+        hypotheses.push_back(k < t.nbest_text.size() ? t.nbest_text[k] : t.text);
+        sources.push_back(lines[i]);
+        names.push_back(fmt::format("{} line {}", reader_.display_name(), result_.lines + 1 + static_cast<int64_t>(i)));
+      }
+    }
+    return aligner_.align_translations(std::move(records), sources, hypotheses, [&](size_t k) { return names[k]; });
   }
 
   void write(std::ostream& text, const std::string& source, const search::Translation& t) {
@@ -133,15 +127,10 @@ class Stream {
     std::vector<align::Alignment> alignments;
     if (settings_.decode.return_attention) {
       for (size_t k = 0; k < std::max<size_t>(t.nbest.size(), 1); ++k) {
-        const auto record = align::translation_attention(t, translator_.vocab(), source, k);
-        if (record.layers() == 0) {
-          alignments.emplace_back();
-          continue;
-        }
-        const auto forward = record.alignment(selection_, {flags_.threshold});
-        align::PairSymmetrization sym;
-        alignments.push_back(hypothesis_links(t, k, record, forward, &sym));
-        if (k == 0) files_.add(index + 1, source, t.text, record, forward, settings_.reverse ? &sym.detail : nullptr);
+        const auto& pair = aligned_.at(next_aligned_++);
+        alignments.push_back(pair.links());
+        if (k == 0 && pair.record.layers() > 0)
+          files_.add(index + 1, source, t.text, pair.record, pair.forward, pair.detail());
       }
     }
     write_translation(text, t, index, settings_.decode.nbest,
@@ -154,11 +143,11 @@ class Stream {
   const StreamSettings& settings_;
   const AttentionFlags& flags_;
   align::AttentionSelection selection_;
+  align::Aligner aligner_;
   AttentionFiles files_;
   WarningLimit truncated_;
-  WarningLimit mismatches_;  // --reverse-model: hypotheses the two models split into different words
-  std::vector<align::AttentionRecord> reversed_;  // of the chunk being written (reverse_records)
-  size_t next_reversed_ = 0;
+  std::vector<align::PairAlignment> aligned_;  // of the chunk being written (alignments())
+  size_t next_aligned_ = 0;
   StreamResult result_;
 };
 

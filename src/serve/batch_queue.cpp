@@ -111,9 +111,12 @@ void BatchQueue::run_batch(std::vector<std::unique_ptr<Job>>& jobs) {
   BatchOutput out;
   try {
     out = runner_(jobs.front()->key, sources, targets);
-    if (out.translations.size() != sources.size() && out.records.size() != sources.size())
-      throw std::logic_error("the batch gave " + std::to_string(std::max(out.translations.size(), out.records.size())) +
-                             " outputs for " + std::to_string(sources.size()) + " sentences");
+    const auto fits = [&](size_t n) { return n == 0 || n == sources.size(); };
+    if (!fits(out.translations.size()) || !fits(out.alignments.size()) ||
+        out.translations.size() + out.alignments.size() == 0)
+      throw std::logic_error("the batch gave " + std::to_string(out.translations.size()) + " translations and " +
+                             std::to_string(out.alignments.size()) + " alignments for " +
+                             std::to_string(sources.size()) + " sentences");
   } catch (...) {
     for (auto& job : jobs) job->done.set_exception(std::current_exception());
     return;
@@ -126,9 +129,9 @@ void BatchQueue::run_batch(std::vector<std::unique_ptr<Job>>& jobs) {
     if (!out.translations.empty())
       mine.translations.assign(std::make_move_iterator(out.translations.begin() + at),
                                std::make_move_iterator(out.translations.begin() + at + n));
-    if (!out.records.empty())
-      mine.records.assign(std::make_move_iterator(out.records.begin() + at),
-                          std::make_move_iterator(out.records.begin() + at + n));
+    if (!out.alignments.empty())
+      mine.alignments.assign(std::make_move_iterator(out.alignments.begin() + at),
+                             std::make_move_iterator(out.alignments.begin() + at + n));
     at += n;
     job->done.set_value(std::move(mine));
   }

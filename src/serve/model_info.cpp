@@ -50,6 +50,7 @@ ordered_json model_info_json(const ModelInfo& info) {
                             {"description", align::describe(selection, o.decoder_layers(), o.heads())},
                             {"origin", info.selection_origin}};
   j["reverse_model"] = info.reverse_model ? ordered_json(*info.reverse_model) : ordered_json(nullptr);
+  j["symmetrize"] = info.symmetrize ? ordered_json(*info.symmetrize) : ordered_json(nullptr);
   j["train_log"] = std::filesystem::is_regular_file(dir.log());
   return j;
 }

@@ -1,6 +1,5 @@
 #include "crosstalk/serve/result.h"
 
-#include "crosstalk/align/attention_capture.h"
 #include "crosstalk/align/sentence_json.h"
 
 namespace crosstalk::serve {
@@ -11,9 +10,10 @@ using nlohmann::ordered_json;
 
 // source, translation, target, nbest first; then the attention JSON's keys; then the rest.
 ordered_json result_object(const std::string& source, const std::string& target, ordered_json nbest,
-                           const align::AttentionRecord& record, const align::AttentionSelection& selection,
+                           const align::PairAlignment& aligned, const align::AttentionSelection& selection,
                            bool truncated, bool with_attention) {
-  const auto alignment = record.alignment(selection);
+  const auto& record = aligned.record;
+  const auto& alignment = aligned.links();
   ordered_json out;
   out["source"] = source;
   out["translation"] = target;
@@ -30,6 +30,8 @@ ordered_json result_object(const std::string& source, const std::string& target,
   auto pairs = ordered_json::array();
   for (const auto& link : alignment) pairs.push_back({link.src, link.tgt});
   out["alignment_pairs"] = std::move(pairs);
+  // serve --reverse-model: the method that symmetrized the links, or why it could not
+  out["symmetrize"] = aligned.symmetrized ? ordered_json(aligned.symmetrized->detail.method) : ordered_json(nullptr);
   out["truncated"] = truncated;
   if (with_attention) {
     out["attention"] = std::move(attention);
@@ -41,23 +43,22 @@ ordered_json result_object(const std::string& source, const std::string& target,
 }  // namespace
 
 nlohmann::ordered_json translation_result(const std::string& source, const search::Translation& translation,
-                                          const text::Vocab& vocab, const align::AttentionSelection& selection,
-                                          bool with_attention) {
+                                          const align::PairAlignment& aligned,
+                                          const align::AttentionSelection& selection, bool with_attention) {
   auto nbest = ordered_json::array();
   for (size_t k = 0; k < translation.nbest.size(); ++k) {
     const auto& text = k < translation.nbest_text.size() ? translation.nbest_text[k] : translation.text;
     nbest.push_back({{"text", text}, {"score", align::round_6(translation.nbest[k].score)}});
   }
-  const auto record = align::translation_attention(translation, vocab, source, 0);
-  return result_object(source, translation.text, std::move(nbest), record, selection, translation.truncated,
+  return result_object(source, translation.text, std::move(nbest), aligned, selection, translation.truncated,
                        with_attention);
 }
 
 nlohmann::ordered_json alignment_result(const std::string& source, const std::string& target,
-                                        const align::AttentionRecord& record,
+                                        const align::PairAlignment& aligned,
                                         const align::AttentionSelection& selection, bool with_attention) {
-  return result_object(source, target, ordered_json::array(), record, selection,
-                       record.src_truncated || record.tgt_truncated, with_attention);
+  return result_object(source, target, ordered_json::array(), aligned, selection,
+                       aligned.record.src_truncated || aligned.record.tgt_truncated, with_attention);
 }
 
 }  // namespace crosstalk::serve

@@ -10,6 +10,7 @@
 #include <optional>
 #include <thread>
 
+#include "crosstalk/align/aligner.h"
 #include "crosstalk/align/attention_capture.h"
 #include "crosstalk/common/error.h"
 #include "crosstalk/common/json_text.h"
@@ -101,6 +102,7 @@ struct Server::Impl {
   httplib::Server http;
   ordered_json model_info;
   align::AttentionSelection selection;  // how results read the attention (alignment.toml or the default)
+  std::optional<align::Aligner> aligner;  // built once the selection is known (Server's constructor)
   std::atomic<bool> stopping{false};
   std::atomic<bool> running{false}, listened{false};  // run() began; its listen loop ended
   int port = -1;
@@ -110,9 +112,9 @@ struct Server::Impl {
 BatchOutput Server::Impl::run(const BatchKey& key, const std::vector<std::string>& sources,
                               const std::vector<std::string>& targets) {
   BatchOutput out;
+  const auto name = [](size_t k) { return "sentence " + std::to_string(k + 1) + " of a batch"; };
   if (key.align) {
-    out.records = align::forced_attention(translator.model(), translator.vocab(), sources, targets,
-                                          options.batching.max_batch);
+    out.alignments = aligner->align(sources, targets, name);
     return out;
   }
   search::DecodeOptions decode;
@@ -121,6 +123,13 @@ BatchOutput Server::Impl::run(const BatchKey& key, const std::vector<std::string
   decode.batch_size = options.batching.max_batch;
   decode.return_attention = true;  // every Result has the alignment
   out.translations = translator.translate(sources, decode);
+  std::vector<align::AttentionRecord> records;
+  std::vector<std::string> hypotheses;
+  for (size_t k = 0; k < sources.size(); ++k) {
+    records.push_back(align::translation_attention(out.translations[k], translator.vocab(), sources[k], 0));
+    hypotheses.push_back(out.translations[k].text);
+  }
+  out.alignments = aligner->align_translations(std::move(records), sources, hypotheses, name);
   return out;
 }
 
@@ -145,7 +154,7 @@ void Server::Impl::handle_translate(const httplib::Request& req, httplib::Respon
   auto output = queue.submit(key, request.texts).get();
   auto results = ordered_json::array();
   for (size_t i = 0; i < request.texts.size(); ++i)
-    results.push_back(translation_result(request.texts[i], output.translations[i], translator.vocab(), selection,
+    results.push_back(translation_result(request.texts[i], output.translations[i], output.alignments[i], selection,
                                          request.attention));
   send_json(res, request.many ? ordered_json{{"results", std::move(results)}} : std::move(results[0]));
 }
@@ -155,7 +164,7 @@ void Server::Impl::handle_align(const httplib::Request& req, httplib::Response& 
   BatchKey key;
   key.align = true;
   auto output = queue.submit(key, {request.source}, {request.target}).get();
-  send_json(res, alignment_result(request.source, request.target, output.records.at(0), selection,
+  send_json(res, alignment_result(request.source, request.target, output.alignments.at(0), selection,
                                   request.attention));
 }
 
@@ -249,6 +258,7 @@ Server::Server(ServedModel model, ServerOptions options) : impl_(std::make_uniqu
   info.options = i.model.loaded.model->options();
   for (const auto& p : i.model.loaded.model->parameters()) info.parameters += p.numel();
   info.reverse_model = i.model.reverse_dir;
+  auto method = align::kDefaultSymmetrizeMethod;
   // The model's saved reading, as align and translate use it (store/saved_selection.h).
   if (const auto saved = i.model.dir.empty() ? std::nullopt : store::read_selection(i.model.dir)) {
     const auto file = "'" + store::selection_path(i.model.dir) + "': ";
@@ -256,8 +266,20 @@ Server::Server(ServedModel model, ServerOptions options) : impl_(std::make_uniqu
                            {file + "layer", file + "head"});
     i.selection = saved->attention;
     info.selection_origin = saved->origin.empty() ? "alignment.toml" : saved->origin;
+    method = saved->method;
   }
   info.selection = i.selection;
+  std::optional<align::AligningModel> reverse;
+  if (i.model.reverse_dir) {
+    const auto& ro = i.model.reverse.model->options();
+    const auto where = "--reverse-model '" + *i.model.reverse_dir + "': ";
+    align::check_selection(i.selection, ro.decoder_layers(), ro.heads(), {where + "layer", where + "head"});
+    if (i.model.method) method = *i.model.method;
+    reverse = align::AligningModel{i.model.reverse.model, &i.model.reverse.vocab};
+    info.symmetrize = align::method_name(method);
+  }
+  i.aligner.emplace(align::AligningModel{i.translator.model(), &i.translator.vocab()}, reverse,
+                    align::AlignerOptions{i.selection, 0.0, method, options.batching.max_batch});
   i.model_info = model_info_json(info);
   i.routes();
   const auto timeout = static_cast<time_t>(options.timeout_s);

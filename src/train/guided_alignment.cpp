@@ -131,7 +131,7 @@ torch::Tensor guided_attention(const std::vector<torch::Tensor>& cross_attention
   TORCH_CHECK(layers > 0, "guided alignment needs the decoder's cross-attention (decode with need_weights)");
   const int64_t heads = cross_attention[0].size(1);
   align::check_selection(selection, layers, heads, kGuidedNames);
-  const int64_t layer = align::resolved_layer(selection, layers);
+  const int64_t layer = align::resolved_guided_layer(selection, layers);
   // [batch, heads, tgt_len, src_len]
   const auto weights = layer == 0 ? torch::stack(cross_attention).mean(0) : cross_attention[layer - 1];
   return selection.head == 0 ? weights.mean(1) : weights.select(1, selection.head - 1);
@@ -157,7 +157,7 @@ void check_guided_alignment(const GuidedAlignmentOptions& g, const model::ModelO
 void save_guided_selection(const GuidedAlignmentOptions& g, const model::ModelOptions& m, const std::string& dir) {
   store::SavedSelection saved;
   if (const auto before = store::read_selection(dir)) saved = *before;
-  saved.attention = {align::resolved_layer(g.attention, m.decoder_layers()), g.attention.head};
+  saved.attention = {align::resolved_guided_layer(g.attention, m.decoder_layers()), g.attention.head};
   saved.origin = "guided alignment training (" + align::describe(saved.attention, m.decoder_layers(), m.heads()) +
                  ", weight " + fmt::format("{:g}", g.weight) + ")";
   store::write_selection(dir, saved);

@@ -34,7 +34,7 @@ TYPES = {".html": "text/html; charset=utf-8", ".js": "text/javascript; charset=u
 def parse_selection(text, layers):
     m = re.match(r"(?:layer (\d+) of \d+|all \d+ layers averaged), (?:heads averaged|head (\d+) of \d+)", text or "")
     if not m:
-        return (layers - 1 if layers >= 2 else layers), 0
+        return (0 if layers >= 2 else layers), 0  # align::default_alignment_layer
     return int(m.group(1) or 0), int(m.group(2) or 0)
 
 
@@ -79,6 +79,7 @@ class Handler(http.server.BaseHTTPRequestHandler):
         s.pop("sentence", None)
         s["selection_layer"], s["selection_head"] = parse_selection(s.get("selection"), s["layers"])
         s["alignment_pairs"] = [[int(a), int(b)] for a, b in (p.split("-") for p in s["alignment"].split())]
+        s["symmetrize"] = None
         s["truncated"] = False
         return s
 
@@ -112,15 +113,16 @@ class Handler(http.server.BaseHTTPRequestHandler):
         if path == "/api/model":
             c = config(self.server.model)
             layers = c.get("decoder_layers", 1)
-            sel = layers - 1 if layers >= 2 else layers
+            sel = 0 if layers >= 2 else layers  # align::default_alignment_layer
             return self.reply(200, {
                 "model_dir": self.server.model, "layers": layers, "heads": c.get("heads"),
                 "encoder_layers": c.get("encoder_layers"), "decoder_layers": layers, "d_model": c.get("d_model"),
                 "ffn_dim": c.get("ffn_dim"), "vocab_size": c.get("vocab_size"), "max_positions": c.get("max_positions"),
                 "parameters": 0, "config": c,
                 "default_selection": {"layer": sel, "head": 0,
-                                      "description": "layer %d of %d, heads averaged" % (sel, layers)},
-                "reverse_model": None, "train_log": os.path.exists(os.path.join(self.server.model, "train_log.jsonl"))})
+                                      "description": ("all %d layers averaged" % layers if sel == 0 else
+                                                      "layer %d of %d" % (sel, layers)) + ", heads averaged"},
+                "reverse_model": None, "symmetrize": None, "train_log": os.path.exists(os.path.join(self.server.model, "train_log.jsonl"))})
         if path == "/api/train_log":
             entries = []
             log = os.path.join(self.server.model, "train_log.jsonl")

@@ -19,12 +19,17 @@ struct AttentionSelection {
   int64_t head = 0;               // 1..heads, 0 = heads averaged
 };
 
-/// The layer used when none is asked for, for a decoder of `layers` layers
-/// (chosen on the shipped dev golds, docs/alignment.md).
+/// The layer read as alignments when none is asked for, for a decoder of `layers` layers:
+/// 0 (all layers averaged) from two layers on, chosen on two dev golds (docs/alignment.md).
 int64_t default_alignment_layer(int64_t layers);
+/// The layer that guided alignment training supervises when none is asked for: the
+/// second-to-last (Garg et al., 2019), the one the guided figures in docs/alignment.md use.
+int64_t default_guided_layer(int64_t layers);
 
 /// The selection's layer with "default" resolved: 1..layers, or 0 (all averaged).
 int64_t resolved_layer(const AttentionSelection& selection, int64_t layers);
+/// The same for the layer that guided training supervises (default_guided_layer).
+int64_t resolved_guided_layer(const AttentionSelection& selection, int64_t layers);
 
 /// The spellings of flags and files: a layer is "N" (from 1), "all" (0) or "default"
 /// (kDefaultLayer); a head is "N" or "avg" (0). UserError "<what> must be a number from

@@ -11,7 +11,7 @@
 #include <thread>
 #include <vector>
 
-#include "crosstalk/align/attention_record.h"
+#include "crosstalk/align/aligner.h"
 #include "crosstalk/search/translator.h"
 #include "crosstalk/serve/options.h"
 
@@ -28,8 +28,8 @@ struct BatchKey {
 /// What one batch (or one request's share of it) gives, one entry per sentence:
 /// translations (translate) or attention records (align).
 struct BatchOutput {
-  std::vector<search::Translation> translations;
-  std::vector<align::AttentionRecord> records;
+  std::vector<search::Translation> translations;   // translate
+  std::vector<align::PairAlignment> alignments;     // align: each pair's; translate: each best translation's
 };
 
 /// Runs one batch: the sentences of every gathered request, in order (targets only for align).

@@ -4,25 +4,26 @@
 
 #include <string>
 
-#include "crosstalk/align/attention_record.h"
+#include "crosstalk/align/aligner.h"
 #include "crosstalk/search/translator.h"
 #include "crosstalk/text/vocab.h"
 
 namespace crosstalk::serve {
 
 /// The Result object of /api/translate for one sentence (the search ran with
-/// return_attention), its links read at `selection` (the model's saved reading or the
-/// default): every key of align::sentence_json plus "translation",
-/// "nbest" [{text, score}], "selection_layer", "selection_head", "alignment_pairs"
-/// and "truncated"; "attention" and "word_attention" only `with_attention`.
+/// return_attention): `aligned` is its best translation's alignment at `selection` (the
+/// model's saved reading or the default; symmetrized with serve --reverse-model):
+/// every key of align::sentence_json plus "translation", "nbest" [{text, score}],
+/// "selection_layer", "selection_head", "alignment_pairs", "symmetrize" (the method, or
+/// null) and "truncated"; "attention" and "word_attention" only `with_attention`.
 nlohmann::ordered_json translation_result(const std::string& source, const search::Translation& translation,
-                                          const text::Vocab& vocab, const align::AttentionSelection& selection,
-                                          bool with_attention);
+                                          const align::PairAlignment& aligned,
+                                          const align::AttentionSelection& selection, bool with_attention);
 
 /// The Result object of /api/align: the forced alignment of source and target
 /// ("translation" = target, "nbest" = []).
 nlohmann::ordered_json alignment_result(const std::string& source, const std::string& target,
-                                        const align::AttentionRecord& record,
+                                        const align::PairAlignment& aligned,
                                         const align::AttentionSelection& selection, bool with_attention);
 
 }  // namespace crosstalk::serve

@@ -4,6 +4,7 @@
 #include <optional>
 #include <string>
 
+#include "crosstalk/align/selection.h"
 #include "crosstalk/serve/batch_queue.h"
 #include "crosstalk/serve/options.h"
 #include "crosstalk/store/loaded_model.h"
@@ -15,8 +16,9 @@ struct ServedModel {
   std::string dir;                           // its model directory (reported by /api/model)
   store::LoadedModel loaded;
   torch::Device device = torch::kCPU;
-  std::optional<std::string> reverse_dir;    // --reverse-model: loaded and reported, not used yet
+  std::optional<std::string> reverse_dir;    // --reverse-model: its links are symmetrized with ours
   store::LoadedModel reverse;
+  std::optional<align::SymmetrizeMethod> method;  // --symmetrize; else alignment.toml's, else the default
 };
 
 /// `crosstalk serve`: the JSON API of docs/serving.md and the

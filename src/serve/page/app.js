@@ -507,7 +507,7 @@
     state.kind = kind;
     const L = r.layers, H = r.heads;
     state.layer = Number.isInteger(r.selection_layer) && r.selection_layer >= 0 && r.selection_layer <= L
-      ? r.selection_layer : (L >= 2 ? L - 1 : L);
+      ? r.selection_layer : (L >= 2 ? 0 : L);
     state.head = Number.isInteger(r.selection_head) && r.selection_head >= 0 && r.selection_head <= H ? r.selection_head : 0;
     state.hover = null;
     fillSelectors(r);
