@@ -13,6 +13,7 @@
 #include "crosstalk/dist/launcher.h"
 #include "crosstalk/dist/world.h"
 #include "crosstalk/model/options.h"
+#include "crosstalk/model/settings.h"
 #include "crosstalk/text/corpus.h"
 #include "crosstalk/train/trainer.h"
 
@@ -20,33 +21,14 @@ namespace crosstalk::app {
 
 namespace {
 
-// The model's shape as plain values (defaults from ModelOptions) for CLI11.
-struct ModelFlags {
-  model::ModelOptions defaults;
-  int64_t d_model = defaults.d_model(), heads = defaults.heads();
-  int64_t encoder_layers = defaults.encoder_layers(), decoder_layers = defaults.decoder_layers();
-  int64_t ffn_dim = defaults.ffn_dim(), max_positions = defaults.max_positions();
-  double dropout = defaults.dropout(), attention_dropout = defaults.attention_dropout();
-  bool pre_norm = defaults.pre_norm(), tied_embeddings = defaults.tied_embeddings();
-
-  model::ModelOptions options() const {
-    return model::ModelOptions().d_model(d_model).heads(heads).encoder_layers(encoder_layers)
-        .decoder_layers(decoder_layers).ffn_dim(ffn_dim).max_positions(max_positions)
-        .dropout(dropout).attention_dropout(attention_dropout).pre_norm(pre_norm)
-        .tied_embeddings(tied_embeddings);
-  }
-  void check() const {
-    if (d_model <= 0 || heads <= 0 || d_model % heads != 0)
-      throw UserError("--d-model (" + std::to_string(d_model) + ") must be a positive multiple of --heads (" +
-                      std::to_string(heads) + ")");
-    if (d_model % 2 != 0) throw UserError("--d-model must be even (sinusoidal positions)");
-    if (encoder_layers <= 0 || decoder_layers <= 0) throw UserError("--encoder-layers and --decoder-layers must be positive");
-    if (ffn_dim <= 0) throw UserError("--ffn-dim must be positive");
-    if (dropout < 0 || dropout >= 1 || attention_dropout < 0 || attention_dropout >= 1)
-      throw UserError("--dropout and --attention-dropout must be in [0, 1)");
-    if (max_positions < 8) throw UserError("--max-positions must be at least 8");
-  }
-};
+// The model flags: one per setting of model/settings.h but the vocabulary size (a data
+// flag, derived from the corpus by default), bound to the ModelOptions they fill.
+void add_model_flags(CLI::App& app, model::ModelOptions* options, const std::string& group) {
+  model::for_each_setting(*options, [&](const model::ModelSetting& s, auto& value) {
+    if (std::string(s.key) == "vocab_size") return;
+    app.add_option(model::setting_flag(s.key), value, s.help)->capture_default_str()->group(group);
+  });
+}
 
 // --train-prefix + --src-lang/--tgt-lang fill in the two file names.
 void resolve_prefix(const std::string& prefix, const std::string& src_lang, const std::string& tgt_lang,
@@ -107,7 +89,7 @@ int run_train(const std::string& program, std::vector<std::string> args) {
   app.get_formatter()->column_width(40);
 
   train::TrainOptions o;
-  ModelFlags m;
+  model::ModelOptions m;
   std::string train_prefix, valid_prefix, src_lang, tgt_lang;
 
   const std::string data = "Data";
@@ -135,16 +117,7 @@ int run_train(const std::string& program, std::vector<std::string> args) {
   app.add_flag("--drop-length-ratio", o.drop_length_ratio, "and leave them out of training")->group(data);
 
   const std::string model = "Model";
-  app.add_option("--d-model", m.d_model, "model width")->capture_default_str()->group(model);
-  app.add_option("--heads", m.heads, "attention heads")->capture_default_str()->group(model);
-  app.add_option("--encoder-layers", m.encoder_layers, "encoder layers")->capture_default_str()->group(model);
-  app.add_option("--decoder-layers", m.decoder_layers, "decoder layers")->capture_default_str()->group(model);
-  app.add_option("--ffn-dim", m.ffn_dim, "feed-forward inner size")->capture_default_str()->group(model);
-  app.add_option("--dropout", m.dropout, "dropout on embeddings, sub-layer outputs and the FFN")->capture_default_str()->group(model);
-  app.add_option("--attention-dropout", m.attention_dropout, "dropout on attention weights")->capture_default_str()->group(model);
-  app.add_option("--pre-norm", m.pre_norm, "true: pre-LN; false: post-LN (Vaswani et al.)")->capture_default_str()->group(model);
-  app.add_option("--tied-embeddings", m.tied_embeddings, "one matrix for source, target and output embeddings")->capture_default_str()->group(model);
-  app.add_option("--max-positions", m.max_positions, "longest sequence (pieces) the model handles")->capture_default_str()->group(model);
+  add_model_flags(app, &m, model);
 
   const std::string optim = "Optimisation";
   app.add_option("--max-tokens", o.max_tokens, "batch budget: sentences x longest side (incl. BOS/EOS)")->capture_default_str()->group(optim);
@@ -208,7 +181,7 @@ int run_train(const std::string& program, std::vector<std::string> args) {
   o.tgt_lang = tgt_lang;
   o.valid_size = train::parse_valid_size(valid_size);
   if (app.count("--warmup") > 0 && o.warmup < 0) throw UserError("--warmup must not be negative");
-  m.check();
+  if (const auto error = model::invalid_settings(m, model::SettingNames::flags); !error.empty()) throw UserError(error);
   o.guided.attention.layer = align::parse_layer(guided_layer, "--guided-alignment-layer");
   o.guided.attention.head = align::parse_head(guided_head, "--guided-alignment-head");
   if (o.log_every <= 0) throw UserError("--log-every must be positive");
@@ -235,7 +208,7 @@ int run_train(const std::string& program, std::vector<std::string> args) {
   }
   if (o.world.distributed()) label_worker_logs(o.world);
   setup_runtime(o.threads);
-  return train::run_training(o, m.options()).exit_code;
+  return train::run_training(o, m).exit_code;
 }
 
 }  // namespace crosstalk::app
