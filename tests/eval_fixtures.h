@@ -53,4 +53,26 @@ inline std::vector<std::map<std::string, std::string>> read_expected() {
 
 inline double number(const std::string& text) { return std::strtod(text.c_str(), nullptr); }
 
+// One fixture case: its expected.tsv row and its hypothesis and reference lines (checked
+// against the row's line count).
+struct FixtureCase {
+  std::map<std::string, std::string> row;
+  std::vector<std::string> hyps, refs;
+};
+
+// Every case of expected.tsv (at least 14), with its files read.
+inline std::vector<FixtureCase> read_cases() {
+  std::vector<FixtureCase> cases;
+  for (auto& row : read_expected()) {
+    const std::string& name = row.at("case");
+    INFO("fixture case " << name);
+    FixtureCase c{row, split(read_file(kDir + name + ".hyp")), split(read_file(kDir + name + ".ref"))};
+    REQUIRE(c.hyps.size() == static_cast<std::size_t>(std::stoul(row.at("lines"))));
+    REQUIRE(c.refs.size() == c.hyps.size());
+    cases.push_back(std::move(c));
+  }
+  REQUIRE(cases.size() >= 14);
+  return cases;
+}
+
 }  // namespace eval_fixtures

@@ -18,11 +18,8 @@
 #include "crosstalk/eval/bleu.h"
 #include "crosstalk/eval/tokenizer_13a.h"
 
-using eval_fixtures::kDir;
 using eval_fixtures::number;
-using eval_fixtures::read_expected;
-using eval_fixtures::read_file;
-using eval_fixtures::split;
+using eval_fixtures::read_cases;
 
 using crosstalk::eval::corpus_bleu;
 using crosstalk::eval::tokenize_13a;
@@ -64,15 +61,11 @@ double score_rtol(const std::vector<double>& precisions, double sys_len, double 
 }  // namespace
 
 TEST_CASE("corpus_bleu equals sacreBLEU 2.5 on every fixture", "[eval][bleu]") {
-  const auto rows = read_expected();
-  REQUIRE(rows.size() >= 14);
-  for (const auto& row : rows) {
-    const std::string& name = row.at("case");
-    INFO("fixture case " << name);
-    const auto hyps = split(read_file(kDir + name + ".hyp"));
-    const auto refs = split(read_file(kDir + name + ".ref"));
-    REQUIRE(hyps.size() == static_cast<std::size_t>(std::stoul(row.at("lines"))));
-    REQUIRE(refs.size() == hyps.size());
+  for (const auto& c : read_cases()) {
+    const auto& row = c.row;
+    const auto& hyps = c.hyps;
+    const auto& refs = c.refs;
+    INFO("fixture case " << row.at("case"));
 
     const auto bleu = corpus_bleu(hyps, refs);
     std::vector<double> expected_p;

@@ -16,24 +16,16 @@
 #include "crosstalk/eval/bleu.h"
 #include "crosstalk/eval/chrf.h"
 
-using eval_fixtures::kDir;
-using eval_fixtures::number;
-using eval_fixtures::read_expected;
-using eval_fixtures::read_file;
-using eval_fixtures::split;
+using eval_fixtures::read_cases;
 
 using crosstalk::eval::corpus_chrf;
 
 TEST_CASE("corpus_chrf equals sacreBLEU 2.5 on every fixture", "[eval][chrf]") {
-  const auto rows = read_expected();
-  REQUIRE(rows.size() >= 14);
-  for (const auto& row : rows) {
-    const std::string& name = row.at("case");
-    INFO("fixture case " << name);
-    const auto hyps = split(read_file(kDir + name + ".hyp"));
-    const auto refs = split(read_file(kDir + name + ".ref"));
-    REQUIRE(hyps.size() == static_cast<std::size_t>(std::stoul(row.at("lines"))));
-    REQUIRE(refs.size() == hyps.size());
+  for (const auto& c : read_cases()) {
+    const auto& row = c.row;
+    const auto& hyps = c.hyps;
+    const auto& refs = c.refs;
+    INFO("fixture case " << row.at("case"));
 
     const auto chrf = corpus_chrf(hyps, refs);
     // The figure is repr() of sacreBLEU's double, which reads back as that very double: the
