@@ -27,18 +27,8 @@
 #include "temp_dir.h"
 
 using crosstalk::UserError;
-using crosstalk::render::CellBox;
-using crosstalk::render::Heatmap;
-using crosstalk::render::heatmap_cell;
-using crosstalk::render::heatmap_size;
-using crosstalk::render::HeatmapPanel;
-using crosstalk::render::ImageSize;
+using namespace crosstalk::render;  // the component under test
 using crosstalk::align::LabeledMatrix;
-using crosstalk::render::render_svg;
-using crosstalk::render::save_heatmap;
-using crosstalk::render::terminal_heatmap;
-using crosstalk::render::TerminalHeatmapOptions;
-using crosstalk::render::write_png;
 
 namespace {
 
