@@ -256,16 +256,15 @@ int run_align(const std::string& program, std::vector<std::string> args) {
   spdlog::info("model: {} ({} decoder layers x {} heads); alignments from {}", loaded.weights, layers, heads,
                align::describe(selection, layers, heads));
   store::LoadedModel reverse_model;
-  std::optional<align::AligningModel> reverse;
   if (reverse_flags.given()) {
     reverse_model = reverse_flags.load(dev, flags);
-    reverse = align::AligningModel{reverse_model.model, &reverse_model.vocab};
     const int64_t rev_layers = reverse_model.model->options().decoder_layers();
     const int64_t rev_heads = reverse_model.model->options().heads();
     spdlog::info("reverse model: {} ({} decoder layers x {} heads), {}; symmetrized with {}", reverse_model.weights,
                  rev_layers, rev_heads, align::describe(selection, rev_layers, rev_heads),
                  align::method_name(method));
   }
+  const auto reverse = aligning_model(reverse_flags.given() ? &reverse_model : nullptr);
   align::Aligner aligner({loaded.model, &loaded.vocab}, reverse, {selection, flags.threshold, method, batch_size});
   const auto run = align_pairs(aligner, pairs, flags, sweep, !gold.empty(), out, src_path, tgt_path,
                                loaded.model->options().max_positions() - 1, title_note);

@@ -95,6 +95,11 @@ store::LoadedModel ReverseFlags::load(const torch::Device& device, const Attenti
   return loaded;
 }
 
+std::optional<align::AligningModel> aligning_model(store::LoadedModel* reverse) {
+  if (!reverse) return std::nullopt;
+  return align::AligningModel{reverse->model, &reverse->vocab};
+}
+
 std::string apply_saved_selection(const CLI::App& app, const std::string& model_dir, AttentionFlags* flags,
                                   ReverseFlags* reverse) {
   const auto saved = store::read_selection(model_dir);

@@ -3,10 +3,12 @@
 #include <CLI/CLI.hpp>
 
 #include <memory>
+#include <optional>
 #include <string>
 
 #include "crosstalk/align/alignment.h"
 #include "crosstalk/align/attention_json.h"
+#include "crosstalk/align/aligner.h"
 #include "crosstalk/align/attention_record.h"
 #include "crosstalk/render/heatmap.h"
 #include "crosstalk/align/pair_symmetrize.h"
@@ -53,6 +55,9 @@ struct ReverseFlags {
   /// Loads --reverse-model onto `device` (UserError naming --reverse-model).
   store::LoadedModel load(const torch::Device& device) const;
 };
+
+/// The reverse model as the aligner takes it: none for a null `reverse`.
+std::optional<align::AligningModel> aligning_model(store::LoadedModel* reverse);
 
 /// The model directory's alignment.toml (align/saved_selection.h) fills in what the
 /// command line left open: --layer and --head when neither was given (a --config file

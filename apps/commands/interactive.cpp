@@ -63,9 +63,7 @@ void run_interactive(search::Translator& translator, search::DecodeOptions decod
                      bool show_alignment, store::LoadedModel* reverse, align::SymmetrizeMethod method) {
   decode.return_attention = true;  // kept for :align and :save (a few ms a sentence)
   const auto selection = flags.selection();
-  std::optional<align::AligningModel> reverse_model;
-  if (reverse) reverse_model = align::AligningModel{reverse->model, &reverse->vocab};
-  align::Aligner aligner({translator.model(), &translator.vocab()}, reverse_model,
+  align::Aligner aligner({translator.model(), &translator.vocab()}, aligning_model(reverse),
                          {selection, flags.threshold, method, 1});
   enum class Show { off, shades, color } show = Show::off;
   std::optional<Last> last;

@@ -38,7 +38,7 @@ class Stream {
          const AttentionFlags& flags)
       : reader_(reader), out_(out), translator_(translator), settings_(settings), flags_(flags),
         selection_(flags.selection()),
-        aligner_({translator.model(), &translator.vocab()}, reverse_model(settings),
+        aligner_({translator.model(), &translator.vocab()}, aligning_model(settings.reverse),
                  {selection_, flags.threshold, settings.method, settings.reverse_batch_size}),
         files_(flags, "own translation, " + (settings.decode.beam_size == 1
                                                  ? std::string("greedy")
@@ -92,28 +92,26 @@ class Stream {
     lines->clear();
   }
 
-  static std::optional<align::AligningModel> reverse_model(const StreamSettings& settings) {
-    if (!settings.reverse) return std::nullopt;
-    return align::AligningModel{settings.reverse->model, &settings.reverse->vocab};
-  }
-
   // With attention: the alignment of every hypothesis that write() will write, in that
   // order (with --reverse-model symmetrized, force-aligned in batches); else empty.
   std::vector<align::PairAlignment> alignments(const std::vector<std::string>& lines,
                                                const std::vector<search::Translation>& translations) {
     if (!settings_.decode.return_attention) return {};
     std::vector<align::AttentionRecord> records;
-    std::vector<std::string> hypotheses, sources, names;
+    std::vector<std::string> hypotheses, sources;
+    std::vector<size_t> line_of;  // the chunk line of each hypothesis, for a warning's name
     for (size_t i = 0; i < translations.size() && translations[i].done; ++i) {
       const auto& t = translations[i];
       for (size_t k = 0; k < std::max<size_t>(t.nbest.size(), 1); ++k) {
         records.push_back(align::translation_attention(t, translator_.vocab(), lines[i], k));
         hypotheses.push_back(k < t.nbest_text.size() ? t.nbest_text[k] : t.text);
         sources.push_back(lines[i]);
-        names.push_back(fmt::format("{} line {}", reader_.display_name(), result_.lines + 1 + static_cast<int64_t>(i)));
+        line_of.push_back(i);
       }
     }
-    return aligner_.align_translations(std::move(records), sources, hypotheses, [&](size_t k) { return names[k]; });
+    return aligner_.align_translations(std::move(records), sources, hypotheses, [&](size_t k) {
+      return fmt::format("{} line {}", reader_.display_name(), result_.lines + 1 + static_cast<int64_t>(line_of[k]));
+    });
   }
 
   void write(std::ostream& text, const std::string& source, const search::Translation& t) {

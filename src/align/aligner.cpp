@@ -11,11 +11,10 @@ namespace crosstalk::align {
 
 LabeledMatrix PairAlignment::matrix(const AttentionSelection& selection) const {
   if (record.layers() == 0) return {};
-  auto forward_words = record.word_matrix(selection);
-  if (!symmetrized || symmetrized->mismatch) return forward_words;
+  if (!symmetrized || symmetrized->mismatch) return record.word_matrix(selection);
   const auto& d = symmetrized->detail;
   if (!d.combined.weights.empty()) return d.combined;  // a soft method
-  return combine_soft(forward_words, d.reverse_words, SymmetrizeMethod::soft_mean);
+  return combine_soft(record.word_matrix(selection), d.reverse_words, SymmetrizeMethod::soft_mean);
 }
 
 Aligner::Aligner(AligningModel forward, std::optional<AligningModel> reverse, AlignerOptions options)
@@ -24,8 +23,8 @@ Aligner::Aligner(AligningModel forward, std::optional<AligningModel> reverse, Al
   TORCH_CHECK(!reverse_ || (reverse_->model && reverse_->vocab), "Aligner: an empty reverse model");
 }
 
-PairAlignment Aligner::combine(AttentionRecord record, std::optional<AttentionRecord> reverse,
-                               const std::string& name) {
+PairAlignment Aligner::combine(AttentionRecord record, std::optional<AttentionRecord> reverse, const PairName& name,
+                               size_t k) {
   PairAlignment out;
   out.record = std::move(record);
   if (out.record.layers() == 0) return out;  // an empty translation: no links
@@ -35,7 +34,7 @@ PairAlignment Aligner::combine(AttentionRecord record, std::optional<AttentionRe
       symmetrize_pair(out.record, *reverse, options_.selection, options_.threshold, options_.method, out.forward);
   if (out.symmetrized->mismatch && mismatches_.next())
     spdlog::warn("{}: the forward model reads {} source and {} target words, the reverse model {} and {}: "
-                 "not symmetrized, the forward links are used", name, out.record.src.real_words,
+                 "not symmetrized, the forward links are used", name(k), out.record.src.real_words,
                  out.record.tgt.real_words, reverse->tgt.real_words, reverse->src.real_words);
   out.reverse_record = std::move(reverse);
   return out;
@@ -70,7 +69,7 @@ std::vector<PairAlignment> Aligner::align_translations(std::vector<AttentionReco
   }
   std::vector<PairAlignment> out;
   out.reserve(records.size());
-  for (size_t k = 0; k < records.size(); ++k) out.push_back(combine(std::move(records[k]), std::move(reversed[k]), name(k)));
+  for (size_t k = 0; k < records.size(); ++k) out.push_back(combine(std::move(records[k]), std::move(reversed[k]), name, k));
   return out;
 }
 

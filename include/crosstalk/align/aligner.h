@@ -82,7 +82,9 @@ class Aligner {
   const AlignerOptions& options() const { return options_; }
 
  private:
-  PairAlignment combine(AttentionRecord record, std::optional<AttentionRecord> reverse, const std::string& name);
+  // Pair k's links; `name` is asked for only when a warning names the pair.
+  PairAlignment combine(AttentionRecord record, std::optional<AttentionRecord> reverse, const PairName& name,
+                        size_t k);
 
   AligningModel forward_;
   std::optional<AligningModel> reverse_;
