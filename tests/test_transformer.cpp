@@ -43,7 +43,7 @@ TEST_CASE("encoder and decoder layers keep [batch, len, d_model]", "[layers]") {
     CHECK(enc(x, torch::zeros({3, 5}, torch::kBool)).sizes() == x.sizes());
     auto o = dec->forward(x, mem, mask, nullptr, true);
     CHECK(o.output.sizes() == x.sizes());
-    CHECK(o.cross_weights.sizes() == torch::IntArrayRef({3, 4, 5, 7}));
+    CHECK(o.weights.sizes() == torch::IntArrayRef({3, 4, 5, 7}));
   }
 }
 

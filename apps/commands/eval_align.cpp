@@ -8,6 +8,12 @@
 #include "crosstalk/common/error.h"
 #include "crosstalk/text/corpus.h"
 
+namespace crosstalk::eval {
+// `eval-align --json`: every count of the score, keyed by the field's name.
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(AlignmentScore, sentences, aer, precision, recall, hyp_links, sure_links,
+                                   possible_links, hits_sure, hits_possible)
+}  // namespace crosstalk::eval
+
 namespace crosstalk::app {
 
 int run_eval_align(const std::string& program, std::vector<std::string> args) {
@@ -36,16 +42,7 @@ int run_eval_align(const std::string& program, std::vector<std::string> args) {
   }
   const auto s = eval::score_alignments(gold, hyp);
   if (json) {
-    nlohmann::ordered_json j;
-    j["sentences"] = s.sentences;
-    j["aer"] = s.aer;
-    j["precision"] = s.precision;
-    j["recall"] = s.recall;
-    j["hyp_links"] = s.hyp_links;
-    j["sure_links"] = s.sure_links;
-    j["possible_links"] = s.possible_links;
-    j["hits_sure"] = s.hits_sure;
-    j["hits_possible"] = s.hits_possible;
+    const nlohmann::json j = s;
     std::printf("%s\n", j.dump().c_str());
   } else {
     std::printf("%s\n", s.to_string().c_str());

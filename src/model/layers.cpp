@@ -65,12 +65,12 @@ DecoderLayerImpl::DecoderLayerImpl(const TransformerLayerOptions& options) : opt
   norm3 = register_module("norm3", layer_norm(options_.d_model()));
 }
 
-DecoderLayerOutput DecoderLayerImpl::forward(const torch::Tensor& x, const torch::Tensor& memory,
-                                             const torch::Tensor& src_padding_mask,
-                                             LayerCache* cache, bool need_weights) {
+AttentionOutput DecoderLayerImpl::forward(const torch::Tensor& x, const torch::Tensor& memory,
+                                          const torch::Tensor& src_padding_mask,
+                                          LayerCache* cache, bool need_weights) {
   const bool pre = options_.pre_norm(), train = is_training();
   const double p = options_.dropout();
-  DecoderLayerOutput out;
+  AttentionOutput out;
   // Target padding needs no mask here: padding sits at the end, so the causal
   // mask already keeps every real position from seeing it.
   auto h = sublayer(x, norm1, pre, p, train, [&](const torch::Tensor& in) {
@@ -81,7 +81,7 @@ DecoderLayerOutput DecoderLayerImpl::forward(const torch::Tensor& x, const torch
     auto a = cache ? cross_attn->forward_static_kv(in, memory, src_padding_mask, &cache->cross,
                                                    need_weights)
                    : cross_attn(in, memory, src_padding_mask, false, need_weights);
-    out.cross_weights = a.weights;
+    out.weights = a.weights;
     return a.output;
   });
   out.output = sublayer(h, norm3, pre, p, train, [&](const torch::Tensor& in) { return ffn(in); });

@@ -105,7 +105,7 @@ DecoderOutput TransformerImpl::decode(const torch::Tensor& tgt_in, const Encoder
   for (auto& layer : decoder_) {
     auto o = layer->forward(x, encoded.memory, encoded.src_padding_mask, nullptr, need_weights);
     x = o.output;
-    if (need_weights) out.cross_attention.push_back(o.cross_weights);
+    if (need_weights) out.cross_attention.push_back(o.weights);
   }
   out.hidden = options_.pre_norm() ? decoder_norm(x) : x;  // [batch, tgt_len, d_model]
   return out;
@@ -138,7 +138,7 @@ StepOutput TransformerImpl::decode_step(const torch::Tensor& tokens, const Encod
     auto o = decoder_[i]->forward(x, encoded.memory, encoded.src_padding_mask, &cache->layers[i],
                                   need_weights);
     x = o.output;
-    if (need_weights) out.cross_attention.push_back(o.cross_weights);
+    if (need_weights) out.cross_attention.push_back(o.weights);
   }
   cache->steps += t.size(1);
   auto last = x.select(1, t.size(1) - 1);                                 // [batch, d_model]

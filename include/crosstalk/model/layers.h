@@ -48,11 +48,6 @@ class EncoderLayerImpl : public torch::nn::Module {
 };
 TORCH_MODULE(EncoderLayer);
 
-struct DecoderLayerOutput {
-  torch::Tensor output;         // [batch, tgt_len, d_model]
-  torch::Tensor cross_weights;  // [batch, heads, tgt_len, src_len]; undefined unless requested
-};
-
 /// Causal self-attention + cross-attention on the encoder output + feed-forward.
 class DecoderLayerImpl : public torch::nn::Module {
  public:
@@ -61,9 +56,11 @@ class DecoderLayerImpl : public torch::nn::Module {
   /// memory: [batch, src_len, d_model]; src_padding_mask: [batch, src_len]
   /// cache: null for teacher forcing over the whole target; else the layer's state,
   /// whose self K/V grow by tgt_len positions and whose cross K/V are computed once.
-  DecoderLayerOutput forward(const torch::Tensor& x, const torch::Tensor& memory,
-                             const torch::Tensor& src_padding_mask, LayerCache* cache = nullptr,
-                             bool need_weights = false);
+  /// returns output [batch, tgt_len, d_model] and, if need_weights, the cross-attention's
+  /// weights [batch, heads, tgt_len, src_len]
+  AttentionOutput forward(const torch::Tensor& x, const torch::Tensor& memory,
+                          const torch::Tensor& src_padding_mask, LayerCache* cache = nullptr,
+                          bool need_weights = false);
 
  private:
   TransformerLayerOptions options_;
