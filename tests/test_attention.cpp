@@ -196,3 +196,22 @@ TEST_CASE("model::linear equals torch::linear for one row and many, with gradien
   CHECK(max_scaled_diff(crosstalk::model::linear(torch::ones({1, 5}), w, torch::Tensor()),
                         torch::ones({1, 5}).matmul(w.t()), w.detach().abs().sum(1)) <= float_rtol(5));
 }
+
+TEST_CASE("model::linear without autograd: one row goes straight to gemv and equals torch::linear", "[attention]") {
+  torch::manual_seed(13);
+  auto w = torch::randn({9, 5}), b = torch::randn({9});
+  torch::NoGradGuard no_grad;
+  for (auto shape : {std::vector<int64_t>{1, 1, 5}, std::vector<int64_t>{5}}) {
+    auto x = torch::randn(shape);
+    // Rows 2..8 of the weight: a narrowed projection, as the packed attention weights are.
+    auto w_rows = w.narrow(0, 2, 7), b_rows = b.narrow(0, 2, 7);
+    for (const auto& bias : {b_rows, torch::Tensor()}) {
+      auto ours = crosstalk::model::linear(x, w_rows, bias);
+      auto ref = torch::linear(x, w_rows, bias);
+      REQUIRE(ours.sizes() == ref.sizes());
+      // Componentwise: |x||W|^T + |b|, 5 products and the bias per output.
+      auto scale = torch::linear(x.abs(), w_rows.abs(), bias.defined() ? bias.abs() : bias);
+      CHECK(max_scaled_diff(ours, ref, scale) <= float_rtol(tolerance::linear_roundings(5)));
+    }
+  }
+}

@@ -6,6 +6,7 @@
 #include "crosstalk/model/batched_matmul.h"
 #include "crosstalk/model/dropout.h"
 #include "crosstalk/model/linear.h"
+#include "crosstalk/model/one_query_attention.h"
 
 namespace crosstalk::model {
 
@@ -52,6 +53,13 @@ KeyValue MultiHeadAttentionImpl::project_key_value(const torch::Tensor& key_valu
 
 AttentionOutput MultiHeadAttentionImpl::attend(const torch::Tensor& q, const KeyValue& kv,
                                                const torch::Tensor& bias, bool need_weights) {
+  AttentionOutput out;
+  if (!is_training() && !torch::GradMode::is_enabled() && one_query_attention_applies(q, kv.key, kv.value, bias)) {
+    auto a = one_query_attention(q, kv.key, kv.value, bias);  // a decoding step
+    out.output = linear(a.context, out_proj->weight, out_proj->bias);
+    if (need_weights) out.weights = a.weights;
+    return out;
+  }
   const int64_t b = q.size(0), h = q.size(1), q_len = q.size(2), kv_len = kv.key.size(2);
   // scores: [batch, heads, q_len, kv_len], one small GEMM per (batch, head)
   auto scores = batched_matmul(q.reshape({b * h, q_len, d_head_}), kv.key.reshape({b * h, kv_len, d_head_}),
@@ -63,7 +71,6 @@ AttentionOutput MultiHeadAttentionImpl::attend(const torch::Tensor& q, const Key
   auto context = batched_matmul(dropped.reshape({b * h, q_len, kv_len}),
                                 kv.value.reshape({b * h, kv_len, d_head_}));  // [batch * heads, q_len, d_head]
   context = context.view({b, h, q_len, d_head_}).transpose(1, 2).reshape({b, q_len, options_.d_model()});
-  AttentionOutput out;
   out.output = linear(context, out_proj->weight, out_proj->bias);  // [batch, q_len, d_model]
   if (need_weights) out.weights = weights;
   return out;
@@ -117,8 +124,8 @@ AttentionOutput MultiHeadAttentionImpl::forward_incremental(const torch::Tensor&
     cache->key = torch::cat({cache->key, k}, 2);
     cache->value = torch::cat({cache->value, v}, 2);
   } else {
-    cache->key = k;
-    cache->value = v;
+    cache->key = k.contiguous();
+    cache->value = v.contiguous();
   }
   torch::Tensor bias;
   if (query.size(1) > 1) bias = causal_bias(query.size(1), past + query.size(1), past, q.options());
@@ -130,7 +137,10 @@ AttentionOutput MultiHeadAttentionImpl::forward_static_kv(const torch::Tensor& q
                                                           const torch::Tensor& key_padding_mask,
                                                           KeyValue* cache, bool need_weights) {
   TORCH_CHECK(cache != nullptr, "forward_static_kv needs a cache");
-  if (!cache->defined()) *cache = project_key_value(memory);
+  if (!cache->defined()) {
+    auto kv = project_key_value(memory);
+    *cache = {kv.key.contiguous(), kv.value.contiguous()};  // read at every step
+  }
   torch::Tensor bias;
   if (key_padding_mask.defined()) bias = padding_bias(key_padding_mask, query.scalar_type());
   return attend(project_query(query), *cache, bias, need_weights);
