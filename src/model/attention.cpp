@@ -48,7 +48,7 @@ KeyValue MultiHeadAttentionImpl::project_key_value(const torch::Tensor& key_valu
   auto kv = linear(key_value, in_proj_weight.narrow(0, d, 2 * d),
                           in_proj_bias.narrow(0, d, 2 * d));  // [batch, kv_len, 2 * d]
   auto parts = kv.chunk(2, -1);
-  return {split_heads(parts[0]), split_heads(parts[1])};
+  return {split_heads(parts[0]), split_heads(parts[1]), torch::Tensor()};
 }
 
 AttentionOutput MultiHeadAttentionImpl::attend(const torch::Tensor& q, const KeyValue& kv,
@@ -93,7 +93,7 @@ AttentionOutput MultiHeadAttentionImpl::forward(const torch::Tensor& query,
     // Self-attention: Q, K and V in one GEMM.
     auto qkv = linear(query, in_proj_weight, in_proj_bias).chunk(3, -1);
     q = split_heads(qkv[0] * scale_);
-    kv = {split_heads(qkv[1]), split_heads(qkv[2])};
+    kv = {split_heads(qkv[1]), split_heads(qkv[2]), torch::Tensor()};
   } else {
     q = project_query(query);
     kv = project_key_value(key_value);
@@ -139,11 +139,10 @@ AttentionOutput MultiHeadAttentionImpl::forward_static_kv(const torch::Tensor& q
   TORCH_CHECK(cache != nullptr, "forward_static_kv needs a cache");
   if (!cache->defined()) {
     auto kv = project_key_value(memory);
-    *cache = {kv.key.contiguous(), kv.value.contiguous()};  // read at every step
+    *cache = {kv.key.contiguous(), kv.value.contiguous(), torch::Tensor()};  // read at every step
+    if (key_padding_mask.defined()) cache->bias = padding_bias(key_padding_mask, query.scalar_type());
   }
-  torch::Tensor bias;
-  if (key_padding_mask.defined()) bias = padding_bias(key_padding_mask, query.scalar_type());
-  return attend(project_query(query), *cache, bias, need_weights);
+  return attend(project_query(query), *cache, cache->bias, need_weights);
 }
 
 torch::Tensor padding_bias(const torch::Tensor& key_padding_mask, torch::ScalarType dtype) {

@@ -7,6 +7,7 @@ void select_rows(KeyValue* kv, const torch::Tensor& index) {
   if (!kv->defined()) return;
   kv->key = kv->key.index_select(0, index);
   kv->value = kv->value.index_select(0, index);
+  if (kv->bias.defined()) kv->bias = kv->bias.index_select(0, index);
 }
 }  // namespace
 

@@ -16,6 +16,7 @@ struct MultiHeadAttentionOptions {
 struct KeyValue {
   torch::Tensor key;    // [batch, heads, kv_len, d_head]
   torch::Tensor value;  // [batch, heads, kv_len, d_head]
+  torch::Tensor bias;   // cross-attention: the padding mask as [batch, 1, 1, kv_len] (-inf = padding); may be undefined
   bool defined() const { return key.defined(); }
   int64_t length() const { return key.defined() ? key.size(2) : 0; }
 };
@@ -50,8 +51,8 @@ class MultiHeadAttentionImpl : public torch::nn::Module {
                                       bool need_weights = false);
 
   /// Cross-attention whose keys/values are computed once: on the first call
-  /// (cache empty) `memory` [batch, src_len, d_model] is projected into *cache;
-  /// later calls reuse it. key_padding_mask: [batch, src_len].
+  /// (cache empty) `memory` [batch, src_len, d_model] is projected into *cache, with
+  /// key_padding_mask [batch, src_len] as its additive bias; later calls reuse both.
   AttentionOutput forward_static_kv(const torch::Tensor& query, const torch::Tensor& memory,
                                     const torch::Tensor& key_padding_mask, KeyValue* cache,
                                     bool need_weights = false);
