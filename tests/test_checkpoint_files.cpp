@@ -196,3 +196,23 @@ TEST_CASE("checkpoint: truncated and corrupt files give a UserError, never a cra
     put_bytes(path, original);
   }
 }
+
+TEST_CASE("checkpoint: the weight average (--ema-decay) comes back exactly; a checkpoint without one says so",
+          "[checkpoint]") {
+  const auto options = tiny_options(true, false, toy_vocab().size());
+  const auto dir = complete_dir("average", options);  // saved without an average
+  auto average = make_model(options, 5);
+  CHECK_FALSE(load_weight_average(dir, average));
+  auto t = trained(options);
+  auto saved_average = make_model(options, 6);
+  save_checkpoint(dir, t.model, *t.optimizer, t.state, &saved_average);
+  REQUIRE(load_weight_average(dir, average));
+  for (size_t i = 0; i < average->parameters().size(); ++i)
+    CHECK(torch::equal(average->parameters()[i], saved_average->parameters()[i]));
+  // The top level is still the trained weights: translate and --resume read those.
+  auto model = make_model(options, 7);
+  FusedAdam optimizer(model->parameters(), torch::optim::AdamOptions(1e-2));
+  load_checkpoint(dir, model, optimizer);
+  for (size_t i = 0; i < model->parameters().size(); ++i)
+    CHECK(torch::equal(model->parameters()[i], t.model->parameters()[i]));
+}

@@ -9,6 +9,7 @@
 
 #include "child_process.h"
 #include "cli_support.h"
+#include "crosstalk/train/checkpoint.h"
 
 
 TEST_CASE("cli: SIGINT or SIGTERM during train saves a complete checkpoint and --resume continues", "[cli][interrupt]") {
@@ -77,8 +78,10 @@ TEST_CASE("cli: resume after Ctrl-C is exact with one thread (same losses and bi
   TempDir tmp;
   const std::string straight = tmp / "straight", split = tmp / "split";
   // Dropout on, so that the RNG state must be restored too.
+  // The weight average too: it lives in the checkpoint and must come back bit for bit.
   const std::vector<std::string> common = {"--threads", "1", "--dropout", "0.1", "--log-every", "1",
-                                           "--valid-every", "1000", "--max-steps", "60", "--max-epochs", "1000"};
+                                           "--valid-every", "1000", "--max-steps", "60", "--max-epochs", "1000",
+                                           "--ema-decay", "0.99"};
   const auto a = run(tiny_args(straight, common));
   INFO("straight stderr:\n" << a.err);
   REQUIRE(a.code == 0);
@@ -103,12 +106,18 @@ TEST_CASE("cli: resume after Ctrl-C is exact with one thread (same losses and bi
     CHECK(la[i].first == lb[i].first);
     CHECK(loss_and_lr(la[i].second) == loss_and_lr(lb[i].second));
   }
-  auto ma = load_last(straight), mb = load_last(split);
-  const auto pa = ma->named_parameters(), pb = mb->named_parameters();
-  REQUIRE(pa.size() == pb.size());
-  for (size_t i = 0; i < pa.size(); ++i) {
-    INFO(pa[i].key());
-    CHECK(torch::equal(pa[i].value(), pb[i].value()));
+  for (const bool averaged : {false, true}) {
+    auto ma = load_last(straight), mb = load_last(split);
+    if (averaged) {
+      REQUIRE(crosstalk::train::load_weight_average(crosstalk::store::ModelDir(straight), ma));
+      REQUIRE(crosstalk::train::load_weight_average(crosstalk::store::ModelDir(split), mb));
+    }
+    const auto pa = ma->named_parameters(), pb = mb->named_parameters();
+    REQUIRE(pa.size() == pb.size());
+    for (size_t i = 0; i < pa.size(); ++i) {
+      INFO((averaged ? "average " : "") << pa[i].key());
+      CHECK(torch::equal(pa[i].value(), pb[i].value()));
+    }
   }
 }
 

@@ -128,6 +128,10 @@ int run_train(const std::string& program, std::vector<std::string> args) {
   app.add_option("--adam-eps", o.adam_eps, "Adam epsilon")->capture_default_str()->group(optim);
   app.add_option("--label-smoothing", o.label_smoothing, "label smoothing of the cross-entropy")->capture_default_str()->group(optim);
   app.add_option("--clip-norm", o.clip_norm, "gradient-norm clipping (0 = off)")->capture_default_str()->group(optim);
+  app.add_option("--ema-decay", o.ema_decay,
+                 "validate and save (best.pt) an exponential moving average of the weights with this decay, ramped "
+                 "as min(decay, (1+step)/(10+step)); 0 = off (docs/training.md)")
+      ->capture_default_str()->group(optim);
 
   const std::string guided = "Guided alignment";
   std::string guided_layer = "default", guided_head = "avg";

@@ -41,7 +41,7 @@ TrainState load_legacy_parts(const store::ModelDir& dir, torch::optim::Optimizer
 }  // namespace
 
 void save_checkpoint(const store::ModelDir& dir, model::Transformer& model, torch::optim::Optimizer& optimizer,
-                     const TrainState& state) {
+                     const TrainState& state, model::Transformer* average) {
   torch::serialize::OutputArchive archive;
   model->save(archive);
   archive.write("crosstalk_checkpoint", c10::IValue(std::string(kCheckpointFormat)));
@@ -51,11 +51,24 @@ void save_checkpoint(const store::ModelDir& dir, model::Transformer& model, torc
   torch::serialize::OutputArchive state_part;
   write_train_state(state_part, state);
   archive.write("train_state", state_part);
+  if (average) {
+    torch::serialize::OutputArchive average_part;
+    (*average)->save(average_part);
+    archive.write("weight_average", average_part);
+  }
   write_archive_atomic(archive, dir.last(), pause_for_test_save_delay);
   // The legacy parts (if this directory had them) are now stale.
   std::error_code ec;
   fs::remove(dir.legacy_optimizer(), ec);
   fs::remove(dir.legacy_state(), ec);
+}
+
+bool load_weight_average(const store::ModelDir& dir, model::Transformer& average) {
+  auto archive = open_archive(dir.last(), "checkpoint");
+  torch::serialize::InputArchive part;
+  if (!archive.try_read("weight_average", part)) return false;
+  read_weights(average, part, dir.last() + " (weight_average)");
+  return true;
 }
 
 bool has_checkpoint(const store::ModelDir& dir) {

@@ -27,6 +27,7 @@ void check_options(const TrainOptions& o) {
   if (o.max_length <= 0) fail("--max-length must be positive");
   if (!(o.lr > 0)) fail("--lr must be positive");
   if (o.label_smoothing < 0 || o.label_smoothing >= 1) fail("--label-smoothing must be in [0, 1)");
+  if (!(o.ema_decay >= 0 && o.ema_decay < 1)) fail("--ema-decay must be in [0, 1) (0 = off)");
   if (o.max_epochs <= 0 && o.max_steps <= 0 && o.minutes <= 0) fail("no stopping rule: set --max-epochs, --max-steps or --minutes");
   if (o.save_every < 0) fail("--save-every must not be negative");
   if (!(o.save_every_minutes >= 0)) fail("--save-every-minutes must not be negative");

@@ -45,7 +45,8 @@ void Trainer::prepare() {
   }
   if (world_.main() && interrupt_requested()) return publish_preparation("interrupted");
   prepared_ = true;
-  translator_ = std::make_unique<search::Translator>(model_, vocab_, device_);
+  open_weight_average();
+  translator_ = std::make_unique<search::Translator>(validated_model(), vocab_, device_);
   schedule_ = InverseSqrtSchedule(o.lr, o.warmup);
   tty_ = world_.main() && isatty(fileno(stderr));
   const auto cpu_double = torch::TensorOptions().dtype(torch::kDouble).device(device_);
@@ -115,7 +116,8 @@ void Trainer::open_model(model::ModelOptions model_options) {
     spdlog::info("resumed at step {}, epoch {} (batch {}), best BLEU {:.2f}", state_.step, state_.epoch,
                  state_.batch_in_epoch, state_.best_bleu);
     // A kill between the checkpoint and best.pt: the checkpoint's weights are the best ones.
-    if (world_.main() && state_.validations > 0 && state_.best_step == state_.step) store::save_weights(model_, dir_.best());
+    if (world_.main() && o.ema_decay <= 0 && state_.validations > 0 && state_.best_step == state_.step)
+      store::save_weights(model_, dir_.best());
   }
   if (!world_.main()) return;  // rank 0 logs for the world
   log_ = std::make_unique<TrainLog>(dir_.log(), o.resume ? std::optional<int64_t>(state_.step) : std::nullopt);
@@ -212,10 +214,24 @@ double Trainer::eta_seconds(size_t batches_in_epoch, size_t batch_index) const {
   return eta;
 }
 
+// Rank 0 with --ema-decay: the average starts from the weights, or comes back from the checkpoint.
+void Trainer::open_weight_average() {
+  const auto& o = options_;
+  if (o.ema_decay <= 0 || !world_.main()) return;
+  average_ = std::make_unique<WeightAverage>(model_, o.ema_decay);
+  spdlog::info("validating and saving an exponential moving average of the weights (--ema-decay {}; {:.4f} at step "
+               "1000)", o.ema_decay, ema_decay_at(o.ema_decay, 1000));
+  if (!o.resume) return;
+  if (!load_weight_average(dir_, average_->model()))
+    spdlog::warn("--ema-decay: the checkpoint in {} has no weight average; it starts from the weights of step {}",
+                 dir_.path, state_.step);
+  if (state_.validations > 0 && state_.best_step == state_.step) store::save_weights(average_->model(), dir_.best());
+}
+
 // ---- validate and save -----------------------------------------------------------------
 
 ValidationResult Trainer::validate() {
-  auto v = train::validate(model_, data_.valid, options_.max_tokens, options_.label_smoothing, *translator_,
+  auto v = train::validate(validated_model(), data_.valid, options_.max_tokens, options_.label_smoothing, *translator_,
                            data_.bleu_src, data_.bleu_ref);
   model_->train();
   if (v.interrupted) return v;
@@ -241,8 +257,8 @@ ValidationResult Trainer::validate() {
 void Trainer::save(SaveReason reason, bool best) {
   const auto t = Clock::now();
   log_->sync();
-  save_checkpoint(dir_, model_, *optimizer_, state_);
-  if (best) store::save_weights(model_, dir_.best());
+  save_checkpoint(dir_, model_, *optimizer_, state_, average_ ? &average_->model() : nullptr);
+  if (best) store::save_weights(validated_model(), dir_.best());
   saved_at_ = state_.step;
   last_save_ = Clock::now();
   if (reason != SaveReason::kValidation)

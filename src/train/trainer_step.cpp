@@ -44,6 +44,7 @@ StepResult Trainer::step(const std::vector<Batch>& shards) {
   optimizer_->step();
   if (!guided.enabled()) result.alignment_loss_sum = torch::Tensor();
   state_.step++;
+  if (average_) average_->update(model_, state_.step);
   state_.tgt_tokens += result.tokens;
   if (device_.is_cuda()) torch::cuda::synchronize();
   state_.train_seconds += seconds_since(t0);

@@ -20,13 +20,18 @@ namespace crosstalk::train {
 /// leaves the previous checkpoint or the new one. The environment variable
 /// CROSSTALK_TEST_SAVE_DELAY_MS (tests only) pauses each save before it
 /// commits, so that kills land inside saves.
+/// With `average` (--ema-decay), its weights go in too ("weight_average").
 void save_checkpoint(const store::ModelDir& dir, model::Transformer& model, torch::optim::Optimizer& optimizer,
-                     const TrainState& state);
+                     const TrainState& state, model::Transformer* average = nullptr);
 
 /// Restores weights, optimizer and state from last.pt, or from the legacy
 /// trio (weights-only last.pt, last.optimizer.pt, last.state.pt). UserError with
 /// one line saying what is broken and what to do.
 TrainState load_checkpoint(const store::ModelDir& dir, model::Transformer& model, torch::optim::Optimizer& optimizer);
+
+/// Reads the checkpoint's averaged weights into `average`; false where it has none (a run
+/// without --ema-decay, or an older crosstalk).
+bool load_weight_average(const store::ModelDir& dir, model::Transformer& average);
 
 /// Whether `dir` holds something load_checkpoint can try (new or legacy layout).
 bool has_checkpoint(const store::ModelDir& dir);

@@ -21,6 +21,7 @@
 #include "crosstalk/train/train_state.h"
 #include "crosstalk/train/training_data.h"
 #include "crosstalk/train/validation.h"
+#include "crosstalk/train/weight_average.h"
 
 namespace crosstalk::train {
 
@@ -50,6 +51,7 @@ struct TrainOptions {
   double adam_beta1 = 0.9, adam_beta2 = 0.98, adam_eps = 1e-9;
   double label_smoothing = 0.1;
   double clip_norm = 1.0;      // 0: no clipping
+  double ema_decay = 0.0;      // > 0: validate and save an exponential moving average of the weights (weight_average.h)
   GuidedAlignmentOptions guided;  // guided alignment training (guided_alignment.h); off unless guided.path is set
   // Stopping: whichever comes first (0 = no limit).
   int64_t max_epochs = 100;
@@ -158,6 +160,8 @@ class Trainer {
   void on_main(const std::function<void()>& work);
   double eta_seconds(size_t batches_in_epoch, size_t batch_index) const;
   void open_model(model::ModelOptions model_options);
+  void open_weight_average();
+  model::Transformer& validated_model() { return average_ ? average_->model() : model_; }
   void derive_schedule(const std::string& derived_vocab);
   TrainSummary finish();
 
@@ -175,6 +179,7 @@ class Trainer {
   TrainingData data_;
   model::Transformer model_{nullptr};
   std::unique_ptr<FusedAdam> optimizer_;
+  std::unique_ptr<WeightAverage> average_;  // rank 0 with --ema-decay: what is validated and saved as best.pt
   std::unique_ptr<search::Translator> translator_;
   std::unique_ptr<TrainLog> log_;
   InverseSqrtSchedule schedule_{1.0, 0};
