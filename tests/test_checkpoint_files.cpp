@@ -197,7 +197,7 @@ TEST_CASE("checkpoint: truncated and corrupt files give a UserError, never a cra
   }
 }
 
-TEST_CASE("checkpoint: the weight average (--ema-decay) comes back exactly; a checkpoint without one says so",
+TEST_CASE("checkpoint: the weight average (--ema-decay) comes back exactly, and a checkpoint without one says so",
           "[checkpoint]") {
   const auto options = tiny_options(true, false, toy_vocab().size());
   const auto dir = complete_dir("average", options);  // saved without an average

@@ -131,6 +131,67 @@ TEST_CASE("cli: train tiny, then translate with it", "[cli]") {
     CHECK(contains(r.err, "1 of 3 input lines were empty"));
   }
 
+  SECTION("--prefix-file: each translation starts with its line's prefix, a blank line is none") {
+    TempDir io;
+    const auto plain = run({"translate", "--model", dir, "--beam", "1"}, source_path("data/toy/valid.de"));
+    REQUIRE(plain.code == 0);
+    // Line i: the reference's first word and the start of its second (mid-word); every
+    // third line blank.
+    std::vector<std::string> prefixes;
+    for (size_t i = 0; i < ref.size(); ++i) {
+      std::istringstream words(ref[i]);
+      std::string first, second;
+      words >> first >> second;
+      prefixes.push_back(i % 3 == 2 ? "" : first + " " + second.substr(0, std::min<size_t>(2, second.size())));
+    }
+    write_lines(io / "prefixes.en", prefixes);
+    for (const std::string beam : {"1", "4"}) {
+      const auto r = run({"translate", "--model", dir, "--beam", beam, "--prefix-file", io / "prefixes.en"},
+                         source_path("data/toy/valid.de"));
+      INFO("beam " << beam << ", stderr:\n" << r.err);
+      REQUIRE(r.code == 0);
+      const auto out = output_lines(r.out);
+      REQUIRE(out.size() == src.size());
+      for (size_t i = 0; i < out.size(); ++i) {
+        INFO("line " << i + 1 << ": prefix '" << prefixes[i] << "' -> '" << out[i] << "'");
+        CHECK(out[i].compare(0, prefixes[i].size(), prefixes[i]) == 0);
+        if (beam == "1" && prefixes[i].empty()) CHECK(out[i] == output_lines(plain.out)[i]);
+      }
+      CHECK(contains(r.err, "27 of 40 lines completed a prefix"));
+    }
+    write_lines(io / "short.en", {"a", "b"});
+    check_user_error(run({"translate", "--model", dir, "--prefix-file", io / "short.en"},
+                         source_path("data/toy/valid.de")),
+                     "translate", {"short.en", "fewer lines", "line 3"});
+    prefixes.push_back("one more");
+    write_lines(io / "long.en", prefixes);
+    check_user_error(run({"translate", "--model", dir, "--prefix-file", io / "long.en"},
+                         source_path("data/toy/valid.de")),
+                     "translate", {"long.en", "more lines", "one prefix per input line"});
+  }
+
+  SECTION("interactive :prefix completes the last sentence from the typed start") {
+    TempDir io;
+    std::istringstream words(ref[0]);
+    std::string first, second;
+    words >> first >> second;
+    const std::string partial = first + " " + second.substr(0, 1);
+    write_lines(io / "session.txt", {":prefix too early", src[0], ":prefix " + partial, ":prefix " + first + " ",
+                                     ":prefix", ":quit"});
+    const auto r = run({"translate", "--model", dir, "--interactive", "--beam", "1"}, io / "session.txt");
+    INFO("stdout:\n" << r.out << "\nstderr:\n" << r.err);
+    REQUIRE(r.code == 0);
+    CHECK(contains(r.out, "no sentence to complete yet"));
+    // The prompt precedes each answer: "> translation".
+    std::vector<std::string> answers;
+    for (const auto& l : output_lines(r.out))
+      if (l.rfind("> ", 0) == 0 && l.size() > 2 && l.find("no sentence") == std::string::npos) answers.push_back(l.substr(2));
+    REQUIRE(answers.size() == 4);
+    CHECK(answers[1].compare(0, partial.size(), partial) == 0);
+    CHECK(answers[2].compare(0, first.size() + 1, first + " ") == 0);
+    CHECK(answers[3] == answers[0]);  // an empty prefix: the ordinary translation
+  }
+
   SECTION("a model directory without spm.model or config.toml names the missing part") {
     for (const std::string part : {"spm.model", "config.toml"}) {
       TempDir tmp;

@@ -62,7 +62,7 @@ TEST_CASE("one-query attention equals softmax(q k^T + bias) v for every row and 
   }
 }
 
-TEST_CASE("one-query attention: only contiguous float CPU single queries; anything else is refused", "[attention]") {
+TEST_CASE("one-query attention: only contiguous float CPU single queries, anything else is refused", "[attention]") {
   auto q = torch::randn({2, 4, 1, 8}), k = torch::randn({2, 4, 5, 8}), v = torch::randn({2, 4, 5, 8});
   CHECK(one_query_attention_applies(q, k, v, torch::zeros({2, 1, 1, 5})));
   CHECK_FALSE(one_query_attention_applies(torch::randn({2, 4, 2, 8}), k, v, {}));        // two queries

@@ -25,12 +25,15 @@ void help() {
                "  :align off     stop showing it\n"
                "  :save PATH     save the last translation's heatmap (PATH.svg + PATH.png, or the one\n"
                "                 format PATH ends in)\n"
+               "  :prefix TEXT   translate the last sentence again, starting with TEXT: the model\n"
+               "                 completes it (TEXT may end inside a word; a trailing space ends it)\n"
                "  :help          this text\n"
                "  :quit          end (or Ctrl-D)\n";
 }
 
 struct Last {
   int64_t sentence = 0;
+  std::string source;  // for :prefix
   align::AttentionRecord record;
   align::Alignment links;  // the forward links of the best translation (marked by :save)
 };
@@ -57,79 +60,120 @@ void print_translation(const search::Translation& t, const std::string& line, al
   std::fflush(stdout);
 }
 
-}  // namespace
+// One interactive session: the prompt loop's state and what each line does.
+class Session {
+ public:
+  Session(search::Translator& translator, search::DecodeOptions decode, const AttentionFlags& flags,
+          bool show_alignment, store::LoadedModel* reverse, align::SymmetrizeMethod method)
+      : translator_(translator), decode_(decode), flags_(flags), show_alignment_(show_alignment),
+        has_reverse_(reverse != nullptr), method_(method), selection_(flags.selection()),
+        aligner_({translator.model(), &translator.vocab()}, aligning_model(reverse),
+                 {selection_, flags.threshold, method, 1}),
+        // Binary data is judged line by line (sniffing 8 KiB would wait for that much typing).
+        reader_(std::cin, "", "bad bytes replaced with U+FFFD", text::LineReader::BinaryCheck::each_line) {
+    decode_.return_attention = true;  // kept for :align and :save (a few ms a sentence)
+  }
 
-void run_interactive(search::Translator& translator, search::DecodeOptions decode, const AttentionFlags& flags,
-                     bool show_alignment, store::LoadedModel* reverse, align::SymmetrizeMethod method) {
-  decode.return_attention = true;  // kept for :align and :save (a few ms a sentence)
-  const auto selection = flags.selection();
-  align::Aligner aligner({translator.model(), &translator.vocab()}, aligning_model(reverse),
-                         {selection, flags.threshold, method, 1});
-  enum class Show { off, shades, color } show = Show::off;
-  std::optional<Last> last;
-  int64_t sentence = 0;
-  std::cerr << "Type a sentence and press Enter; :help lists the commands (:align on, :save PATH), :quit ends.\n";
-  // Binary data is judged line by line (sniffing 8 KiB would wait for that much typing).
-  text::LineReader reader(std::cin, "", "bad bytes replaced with U+FFFD", text::LineReader::BinaryCheck::each_line);
-  const auto max_pieces = translator.model()->options().max_positions() - 1;
-  std::string line;
-  while (true) {
-    std::cout << "> " << std::flush;
-    if (!reader.next(&line)) break;
-    if (line == ":quit" || line == ":q" || line == ":exit") break;
-    if (text::is_blank(line)) continue;
-    if (line[0] == ':') {
-      std::istringstream words(line);
-      std::string command, argument, extra;
-      words >> command >> argument >> extra;
-      if (command == ":help" || command == ":h") {
-        help();
-      } else if (command == ":align" && extra.empty() && (argument == "on" || argument == "off" || argument == "color")) {
-        show = argument == "on" ? Show::shades : argument == "color" ? Show::color : Show::off;
-        std::cout << "alignment view " << argument << "\n";
-      } else if (command == ":save" && !argument.empty() && extra.empty()) {
-        if (!last) {
-          std::cout << "nothing to save yet: translate a sentence first\n";
-          continue;
-        }
-        try {
-          const auto heatmap = make_heatmap(last->record, selection, flags.heads_grid, last->sentence,
-                                            "own translation", last->links);
-          for (const auto& path : save_heatmap_files(heatmap, argument)) std::cout << "saved " << path << "\n";
-        } catch (const UserError& e) {
-          std::cout << "cannot save: " << e.what() << "\n";
-        }
-      } else {
-        std::cout << "unknown command '" << line << "' (:help lists them)\n";
-      }
-      continue;
+  void run() {
+    std::cerr << "Type a sentence and press Enter; :help lists the commands (:align on, :prefix TEXT, :save PATH), "
+                 ":quit ends.\n";
+    std::string line;
+    while (true) {
+      std::cout << "> " << std::flush;
+      if (!reader_.next(&line)) break;
+      if (line == ":quit" || line == ":q" || line == ":exit") break;
+      if (text::is_blank(line)) continue;
+      if (line[0] == ':') command(line);
+      else translate(line, "");
     }
+    reader_.finish();
+    aligner_.finish();
+    std::cout << "\n";
+  }
+
+ private:
+  void command(const std::string& line) {
+    std::istringstream words(line);
+    std::string name, argument, extra;
+    words >> name >> argument >> extra;
+    if (name == ":help" || name == ":h") {
+      help();
+    } else if (name == ":align" && extra.empty() && (argument == "on" || argument == "off" || argument == "color")) {
+      show_ = argument == "on" ? Show::shades : argument == "color" ? Show::color : Show::off;
+      std::cout << "alignment view " << argument << "\n";
+    } else if (name == ":prefix") {
+      if (!last_) std::cout << "no sentence to complete yet: translate one first\n";
+      // Everything after ":prefix ", trailing spaces included: they say the last word is complete.
+      else translate(last_->source, line.size() > 8 ? line.substr(8) : std::string());
+    } else if (name == ":save" && !argument.empty() && extra.empty()) {
+      save(argument);
+    } else {
+      std::cout << "unknown command '" << line << "' (:help lists them)\n";
+    }
+  }
+
+  void save(const std::string& path) {
+    if (!last_) {
+      std::cout << "nothing to save yet: translate a sentence first\n";
+      return;
+    }
+    try {
+      const auto heatmap =
+          make_heatmap(last_->record, selection_, flags_.heads_grid, last_->sentence, "own translation", last_->links);
+      for (const auto& saved : save_heatmap_files(heatmap, path)) std::cout << "saved " << saved << "\n";
+    } catch (const UserError& e) {
+      std::cout << "cannot save: " << e.what() << "\n";
+    }
+  }
+
+  void translate(const std::string& source, const std::string& prefix) {
     const auto start = std::chrono::steady_clock::now();
-    auto out = translator.translate({line}, decode);
+    auto out = translator_.translate({source}, {prefix}, decode_);
     const double ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
     const auto& t = out[0];
+    const auto max_pieces = translator_.model()->options().max_positions() - 1;
     if (t.truncated)
       spdlog::warn("stdin line {}: longer than the model's {} pieces: truncated, only its first {} pieces are translated",
-                   reader.line_number(), max_pieces, max_pieces);
-    auto best = aligner.align_translation(t, line, 0, fmt::format("sentence {}", sentence + 1));
-    const auto map = best.matrix(selection);
+                   reader_.line_number(), max_pieces, max_pieces);
+    if (t.best.prefix_relaxed)
+      spdlog::warn("the prefix's last word has a character the vocabulary cannot spell: completed freely from there");
+    const int64_t sentence = prefix.empty() ? ++sentences_ : last_->sentence;
+    auto best = aligner_.align_translation(t, source, 0, fmt::format("sentence {}", sentence));
+    const auto map = best.matrix(selection_);
     const auto links = best.links();
-    last = Last{++sentence, std::move(best.record), std::move(best.forward)};
-    print_translation(t, line, aligner, links, decode.nbest, show_alignment, sentence);
-    if (show != Show::off && last->record.layers() > 0) {
+    last_ = Last{sentence, source, std::move(best.record), std::move(best.forward)};
+    print_translation(t, source, aligner_, links, decode_.nbest, show_alignment_, sentence);
+    if (show_ != Show::off && last_->record.layers() > 0) {
       render::TerminalHeatmapOptions options;
-      options.color = show == Show::color;
+      options.color = show_ == Show::color;
       options.links = links;
-      std::cout << "cross-attention, " << align::describe(selection, last->record.layers(), last->record.heads())
-                << (reverse ? ", symmetrized with " + align::method_name(method) : std::string())
+      std::cout << "cross-attention, " << align::describe(selection_, last_->record.layers(), last_->record.heads())
+                << (has_reverse_ ? ", symmetrized with " + align::method_name(method_) : std::string())
                 << " (rows: translation, columns: source)\n"
                 << render::terminal_heatmap(map, options) << std::flush;
     }
     spdlog::debug("{:.0f} ms", ms);
   }
-  reader.finish();
-  aligner.finish();
-  std::cout << "\n";
+
+  enum class Show { off, shades, color };
+  search::Translator& translator_;
+  search::DecodeOptions decode_;
+  const AttentionFlags& flags_;
+  bool show_alignment_, has_reverse_;
+  align::SymmetrizeMethod method_;
+  align::AttentionSelection selection_;
+  align::Aligner aligner_;
+  text::LineReader reader_;
+  Show show_ = Show::off;
+  std::optional<Last> last_;
+  int64_t sentences_ = 0;
+};
+
+}  // namespace
+
+void run_interactive(search::Translator& translator, search::DecodeOptions decode, const AttentionFlags& flags,
+                     bool show_alignment, store::LoadedModel* reverse, align::SymmetrizeMethod method) {
+  Session(translator, decode, flags, show_alignment, reverse, method).run();
 }
 
 }  // namespace crosstalk::app

@@ -6,7 +6,8 @@
 namespace crosstalk::app {
 
 /// The interactive translator: a prompt, one translation per line typed, and the
-/// commands :align on|color|off (terminal heatmap of each translation), :save PATH
+/// commands :align on|color|off (terminal heatmap of each translation), :prefix TEXT (the last
+/// sentence again, its translation starting with TEXT and completed by the model), :save PATH
 /// (the last translation's heatmap as SVG and/or PNG), :help and :quit.
 /// show_alignment appends " ||| <Pharaoh alignment>" to each translation.
 /// With `reverse` (a target->source model, translate --reverse-model) each translation is

@@ -8,6 +8,7 @@
 #include <cstdio>
 #include <fstream>
 #include <iostream>
+#include <memory>
 
 #include "commands/attention_output.h"
 #include "commands/command.h"
@@ -92,6 +93,10 @@ int run_translate(const std::string& program, std::vector<std::string> args) {
   app.add_option("--batch-size", decode.batch_size, "sentences decoded together")->capture_default_str();
   app.add_option("--max-len-a", decode.max_len_a, "output length limit: a * source pieces + b")->capture_default_str();
   app.add_option("--max-len-b", decode.max_len_b, "output length limit: a * source pieces + b")->capture_default_str();
+  std::string prefix_file;
+  app.add_option("--prefix-file", prefix_file,
+                 "target prefixes, one per input line (a blank line: none): each translation starts with its "
+                 "prefix and the model completes it; a prefix may end inside a word");
   std::string ref;
   app.add_option("--ref", ref, "score the translations against this reference file (BLEU, chrF on stderr)");
   app.add_option("--device", device, "cpu, cuda, cuda:N or auto")->capture_default_str();
@@ -122,6 +127,8 @@ int run_translate(const std::string& program, std::vector<std::string> args) {
   std::ifstream in_file;
   if (!input.empty()) in_file = open_for_reading(input);
   else check_stdin_is_not_a_directory();
+  std::ifstream prefix_in;
+  if (!prefix_file.empty()) prefix_in = open_for_reading(prefix_file);
   std::ofstream out_file;
   if (!output.empty()) out_file = open_for_writing(output, "--output");
   std::vector<std::string> references;
@@ -143,6 +150,7 @@ int run_translate(const std::string& program, std::vector<std::string> args) {
   if (interactive) {
     if (!input.empty() || !output.empty()) throw UserError("--interactive reads stdin and writes stdout: drop --input/--output");
     if (!ref.empty()) throw UserError("--ref scores a file or piped input, not an interactive session");
+    if (!prefix_file.empty()) throw UserError("--prefix-file goes with file or piped input, not an interactive session");
     if (flags.wants_files()) throw UserError("--heatmap and --json write files for file or piped input; "
                                              "interactively, :save PATH saves a heatmap");
     run_interactive(translator, decode, flags, alignment, reverse_flags.given() ? &reverse : nullptr, method);
@@ -156,7 +164,13 @@ int run_translate(const std::string& program, std::vector<std::string> args) {
   if (reverse_flags.given()) settings.reverse = &reverse, settings.method = method;
   settings.reverse_batch_size = decode.batch_size;
   text::LineReader reader(in, input, kRepairedLine);
+  std::unique_ptr<text::LineReader> prefixes;
+  if (!prefix_file.empty()) {
+    prefixes = std::make_unique<text::LineReader>(prefix_in, prefix_file, kRepairedLine);
+    settings.prefixes = prefixes.get();
+  }
   const auto r = translate_stream(reader, out, translator, settings, flags);
+  if (r.prefixed > 0) spdlog::info("{} of {} lines completed a prefix of --prefix-file", r.prefixed, r.lines);
   if (!out) throw UserError("writing the translations failed");
   return report(r, decode.beam_size, ref, references);
 }

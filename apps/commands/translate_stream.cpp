@@ -8,6 +8,7 @@
 
 #include "crosstalk/align/aligner.h"
 #include "crosstalk/align/attention_capture.h"
+#include "crosstalk/common/error.h"
 #include "crosstalk/common/interrupt.h"
 #include "crosstalk/common/warning_limit.h"
 #include "crosstalk/text/corpus.h"
@@ -51,13 +52,20 @@ class Stream {
     while (!interrupt_requested() && reader_.next(&line)) {
       lines.push_back(std::move(line));
       line.clear();
+      if (settings_.prefixes) prefixes_.push_back(next_prefix());
       if (static_cast<int64_t>(lines.size()) >= settings_.chunk) translate_chunk(&lines);
     }
     if (!lines.empty() && !interrupt_requested()) translate_chunk(&lines);
+    if (settings_.prefixes && !interrupt_requested() && settings_.prefixes->next(&line))
+      throw UserError(settings_.prefixes->display_name() + " has more lines than " + reader_.display_name() + " (" +
+                      std::to_string(reader_.line_number()) + "): --prefix-file needs one prefix per input line");
     result_.interrupted = interrupt_requested();
     reader_.finish();
     files_.close();
     aligner_.finish();
+    if (relaxed_.hidden() > 0)
+      spdlog::warn("{} prefixes had a character the vocabulary cannot spell ({} more than shown above)",
+                   relaxed_.count(), relaxed_.hidden());
     if (truncated_.hidden() > 0)
       spdlog::warn("{}: {} lines were longer than the model's {} pieces and truncated ({} more than shown above)",
                    reader_.display_name(), truncated_.count(), max_pieces(), truncated_.hidden());
@@ -67,18 +75,29 @@ class Stream {
  private:
   int64_t max_pieces() const { return translator_.model()->options().max_positions() - 1; }
 
+  // The prefix of the input line just read: the same line of --prefix-file.
+  std::string next_prefix() {
+    std::string prefix;
+    if (!settings_.prefixes->next(&prefix))
+      throw UserError(settings_.prefixes->display_name() + " has fewer lines than " + reader_.display_name() +
+                      ": no prefix for line " + std::to_string(reader_.line_number()) +
+                      " (--prefix-file needs one prefix per input line; a blank line is no prefix)");
+    return prefix;
+  }
+
   // Translates lines (blank ones stay blank) and writes the translations, in order, up
   // to the first one an interrupt left undone; clears `lines`.
   void translate_chunk(std::vector<std::string>* lines) {
-    std::vector<std::string> todo;
+    std::vector<std::string> todo, todo_prefixes;
     std::vector<size_t> where;
     for (size_t i = 0; i < lines->size(); ++i) {
       if (text::is_blank((*lines)[i])) continue;
       todo.push_back((*lines)[i]);
+      if (settings_.prefixes) todo_prefixes.push_back(prefixes_[i]);
       where.push_back(i);
     }
     const auto start = std::chrono::steady_clock::now();
-    auto done = translator_.translate(todo, settings_.decode, [] { return interrupt_requested(); });
+    auto done = translator_.translate(todo, todo_prefixes, settings_.decode, [] { return interrupt_requested(); });
     result_.seconds += std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
     std::vector<search::Translation> translations(lines->size());
     for (auto& t : translations) t.done = true;  // blank lines
@@ -86,10 +105,14 @@ class Stream {
     aligned_ = alignments(*lines, translations);
     next_aligned_ = 0;
     std::ostringstream text;
-    for (size_t i = 0; i < translations.size() && translations[i].done; ++i) write(text, (*lines)[i], translations[i]);
+    for (size_t i = 0; i < translations.size() && translations[i].done; ++i) {
+      write(text, (*lines)[i], translations[i]);
+      if (settings_.prefixes && !text::is_blank(prefixes_[i])) ++result_.prefixed;
+    }
     out_ << text.str();  // whole lines only, then flushed
     out_.flush();
     lines->clear();
+    prefixes_.clear();
   }
 
   // With attention: the alignment of every hypothesis that write() will write, in that
@@ -118,6 +141,10 @@ class Stream {
     const int64_t index = result_.lines++;
     if (t.nbest.empty()) ++result_.empty;
     else result_.generated += static_cast<int64_t>(t.best.tokens.size()) + 1;
+    if (t.best.prefix_relaxed && relaxed_.next())
+      spdlog::warn("{} line {}: the prefix's last word has a character the vocabulary cannot spell: the model "
+                   "completed it freely from there",
+                   settings_.prefixes ? settings_.prefixes->display_name() : std::string("prefix"), index + 1);
     if (t.truncated && truncated_.next())
       spdlog::warn("{} line {}: longer than the model's {} pieces: truncated, only its first {} pieces are translated",
                    reader_.display_name(), index + 1, max_pieces(), max_pieces());
@@ -143,7 +170,8 @@ class Stream {
   align::AttentionSelection selection_;
   align::Aligner aligner_;
   AttentionFiles files_;
-  WarningLimit truncated_;
+  WarningLimit truncated_, relaxed_;
+  std::vector<std::string> prefixes_;  // of the chunk's lines, with --prefix-file
   std::vector<align::PairAlignment> aligned_;  // of the chunk being written (alignments())
   size_t next_aligned_ = 0;
   StreamResult result_;

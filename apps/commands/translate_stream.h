@@ -27,12 +27,16 @@ struct StreamSettings {
   store::LoadedModel* reverse = nullptr;
   align::SymmetrizeMethod method = align::kDefaultSymmetrizeMethod;
   int64_t reverse_batch_size = 32;  // pairs force-aligned together
+  /// --prefix-file: one target prefix per input line (line-aligned, blank = none); each
+  /// translation starts with its prefix and the model completes it. Null: no prefixes.
+  text::LineReader* prefixes = nullptr;
 };
 
 struct StreamResult {
   int64_t lines = 0;      // input lines translated and written
   int64_t empty = 0;      // of which blank (left blank)
   int64_t generated = 0;  // pieces generated, EOS included
+  int64_t prefixed = 0;   // lines translated with a non-blank prefix
   double seconds = 0.0;   // in the search
   bool interrupted = false;
   std::vector<std::string> hypotheses;  // with keep_hypotheses

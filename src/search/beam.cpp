@@ -17,6 +17,9 @@ constexpr float kNever = -std::numeric_limits<float>::infinity();
 struct Beam {
   std::vector<int64_t> tokens;
   std::vector<torch::Tensor> attention;
+  int64_t prefix_pieces = 0;  // leading tokens chosen under the prefix's constraint
+  double prefix_log_prob = 0.0;
+  bool prefix_relaxed = false;
 };
 
 Hypothesis finish(const Beam& beam, double log_prob, torch::Tensor last_attention, double alpha,
@@ -25,6 +28,9 @@ Hypothesis finish(const Beam& beam, double log_prob, torch::Tensor last_attentio
   h.tokens = beam.tokens;
   h.log_prob = log_prob;
   h.score = log_prob / length_penalty(static_cast<int64_t>(h.tokens.size()) + 1, alpha);
+  h.prefix_pieces = beam.prefix_pieces;
+  h.prefix_log_prob = beam.prefix_log_prob;
+  h.prefix_relaxed = beam.prefix_relaxed;
   if (last_attention.defined()) {
     auto steps = beam.attention;
     steps.push_back(last_attention);
@@ -40,14 +46,15 @@ double length_penalty(int64_t length, double alpha) {
 }
 
 std::vector<std::vector<Hypothesis>> beam_search(model::Transformer& model, const torch::Tensor& src,
-                                                 const DecodeOptions& options, const SpecialIds& ids) {
+                                                 const DecodeOptions& options, const SpecialIds& ids,
+                                                 const PrefixConstraints& prefixes) {
   TORCH_CHECK(src.dim() == 2, "beam_search expects src [batch, src_len]");
   TORCH_CHECK(options.beam_size >= 1, "beam size must be at least 1");
   torch::NoGradGuard no_grad;
   const int64_t K = options.beam_size, batch = src.size(0);
   const auto device = src.device();
   const auto long_options = torch::TensorOptions().dtype(torch::kLong).device(device);
-  const auto limits = detail::output_limits(model, src, options, ids.pad);
+  const auto limits = detail::output_limits(model, src, options, ids.pad, prefixes);
   const auto& limit = limits.limit;
   const auto& src_len = limits.src_len;
 
@@ -67,6 +74,15 @@ std::vector<std::vector<Hypothesis>> beam_search(model::Transformer& model, cons
     auto out = model->decode_step(tokens, encoded, &cache, options.return_attention);
     auto logp = detail::next_log_probs(out, ids, step);  // [rows, vocab]
     const int64_t V = logp.size(1);
+    std::vector<int64_t> sentence_of_row;
+    std::vector<const std::vector<int64_t>*> tokens_of_row;
+    if (prefixes.active()) {
+      for (int64_t r = 0; r < rows; ++r) {
+        sentence_of_row.push_back(active[r / K]);
+        tokens_of_row.push_back(&beams[r].tokens);
+      }
+    }
+    const auto constraint = detail::constrain(logp, prefixes, sentence_of_row, tokens_of_row);
     // Rows at their sentence's length limit may only end.
     std::vector<int64_t> at_limit;
     for (int64_t r = 0; r < rows; ++r)
@@ -116,6 +132,11 @@ std::vector<std::vector<Hypothesis>> beam_search(model::Transformer& model, cons
         const auto [row, token] = real ? chosen[k] : chosen[0];
         Beam next = beams[row];
         next.tokens.push_back(token);
+        if (real && !constraint.empty() && constraint[row] == detail::RowConstraint::kConstrained) {
+          next.prefix_pieces++;
+          next.prefix_log_prob += chosen_logp[k] - beam_logp[row];
+        }
+        if (!constraint.empty() && constraint[row] == detail::RowConstraint::kRelaxed) next.prefix_relaxed = true;
         if (step_attention.defined()) next.attention.push_back(step_attention[row]);
         select_rows.push_back(row);
         next_tokens.push_back(token);

@@ -14,13 +14,14 @@ int64_t max_output_length(const DecodeOptions& options, int64_t src_pieces) {
 }
 
 std::vector<Hypothesis> greedy_search(model::Transformer& model, const torch::Tensor& src,
-                                      const DecodeOptions& options, const SpecialIds& ids) {
+                                      const DecodeOptions& options, const SpecialIds& ids,
+                                      const PrefixConstraints& prefixes) {
   TORCH_CHECK(src.dim() == 2, "greedy_search expects src [batch, src_len]");
   torch::NoGradGuard no_grad;
   const int64_t batch = src.size(0);
   const auto device = src.device();
   auto encoded = model->encode(src);
-  const auto limits = detail::output_limits(model, src, options, ids.pad);
+  const auto limits = detail::output_limits(model, src, options, ids.pad, prefixes);
   const auto& limit = limits.limit;
 
   std::vector<Hypothesis> hyps(batch);
@@ -33,6 +34,10 @@ std::vector<Hypothesis> greedy_search(model::Transformer& model, const torch::Te
   for (int64_t step = 0; step <= limits.longest && !active.empty(); ++step) {
     auto out = model->decode_step(tokens, encoded, &cache, options.return_attention);
     auto logp = detail::next_log_probs(out, ids, step);  // [rows, vocab]
+    std::vector<const std::vector<int64_t>*> tokens_of_row;
+    if (prefixes.active())
+      for (int64_t row : active) tokens_of_row.push_back(&hyps[row].tokens);
+    const auto constraint = detail::constrain(logp, prefixes, active, tokens_of_row);
     auto best = logp.max(-1);
     auto best_logp = std::get<0>(best).to(torch::kCPU);
     auto best_id = std::get<1>(best).to(torch::kCPU);
@@ -53,6 +58,11 @@ std::vector<Hypothesis> greedy_search(model::Transformer& model, const torch::Te
       }
       hyp.log_prob += token_logp;
       hyp.score = hyp.log_prob;
+      if (constraint[r] == detail::RowConstraint::kConstrained) {
+        hyp.prefix_pieces++;
+        hyp.prefix_log_prob += token_logp;
+      }
+      if (constraint[r] == detail::RowConstraint::kRelaxed) hyp.prefix_relaxed = true;
       if (options.return_attention) attention[row].push_back(step_attention[r]);
       if (token == ids.eos) continue;
       hyp.tokens.push_back(token);

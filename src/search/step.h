@@ -17,12 +17,23 @@ struct OutputLimits {
   std::vector<int64_t> limit;  // [batch]
   int64_t longest = 0;
 };
+/// With prefixes, a sentence's limit also holds its prefix (forced pieces, the spelled
+/// characters) and max_len_b pieces after it.
 OutputLimits output_limits(model::Transformer& model, const torch::Tensor& src, const DecodeOptions& options,
-                           int64_t pad);
+                           int64_t pad, const PrefixConstraints& prefixes = {});
 
 /// Log-probabilities of the next token [rows, vocab]: never padding or BOS, and
 /// no EOS at step 0 (no empty output).
 torch::Tensor next_log_probs(const model::StepOutput& out, const SpecialIds& ids, int64_t step);
+
+/// Prefix constraints of one step: for each row (sentence, tokens so far) the pieces it
+/// may take next; the others get -inf in logp [rows, vocab], in place. The allowed entries
+/// keep the model's log-probabilities. Returns each row's state: kRelaxed where the spelling
+/// has a character no piece continues (the constraint is lifted there).
+enum class RowConstraint : uint8_t { kFree, kConstrained, kRelaxed };
+std::vector<RowConstraint> constrain(torch::Tensor& logp, const PrefixConstraints& prefixes,
+                                     const std::vector<int64_t>& sentence_of_row,
+                                     const std::vector<const std::vector<int64_t>*>& tokens_of_row);
 
 /// The step's cross-attention of every row: [rows, layers, heads, src_len] on the CPU.
 torch::Tensor step_attention(const model::StepOutput& out);

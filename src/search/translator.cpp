@@ -8,14 +8,24 @@
 namespace crosstalk::search {
 
 Translator::Translator(model::Transformer model, text::Vocab vocab, torch::Device device)
-    : model_(std::move(model)), vocab_(std::move(vocab)), device_(device) {
+    : model_(std::move(model)), vocab_(std::move(vocab)), device_(device), speller_(vocab_) {
   model_->to(device_);
   model_->eval();
 }
 
 std::vector<Translation> Translator::translate(const std::vector<std::string>& lines,
                                                const DecodeOptions& options, const std::function<bool()>& stop) {
+  return translate(lines, {}, options, stop);
+}
+
+std::vector<Translation> Translator::translate(const std::vector<std::string>& lines,
+                                               const std::vector<std::string>& prefixes, const DecodeOptions& options,
+                                               const std::function<bool()>& stop) {
   TORCH_CHECK(options.beam_size >= 1, "beam size must be at least 1");
+  TORCH_CHECK(prefixes.empty() || prefixes.size() == lines.size(), "translate: ", prefixes.size(),
+              " prefixes for ", lines.size(), " lines");
+  std::vector<TargetPrefix> targets;
+  for (const auto& p : prefixes) targets.push_back(make_target_prefix(vocab_, p));
   const SpecialIds ids{text::kPadId, text::kBosId, text::kEosId};
   std::vector<Translation> out(lines.size());
   // Keep room for EOS inside the position table.
@@ -44,11 +54,17 @@ std::vector<Translation> Translator::translate(const std::vector<std::string>& l
       for (size_t j = 0; j < piece_ids.size(); ++j) s[k - start][j] = piece_ids[j];
       s[k - start][piece_ids.size()] = ids.eos;
     }
+    std::vector<TargetPrefix> batch_prefixes;
+    PrefixConstraints constraints;
+    if (!targets.empty()) {
+      for (size_t k = start; k < end; ++k) batch_prefixes.push_back(targets[order[k]]);
+      constraints = {&batch_prefixes, &speller_};
+    }
     if (options.beam_size == 1) {
-      auto hyps = greedy_search(model_, src.to(device_), options, ids);
+      auto hyps = greedy_search(model_, src.to(device_), options, ids, constraints);
       for (size_t k = start; k < end; ++k) out[order[k]].nbest = {std::move(hyps[k - start])};
     } else {
-      auto lists = beam_search(model_, src.to(device_), options, ids);
+      auto lists = beam_search(model_, src.to(device_), options, ids, constraints);
       for (size_t k = start; k < end; ++k) out[order[k]].nbest = std::move(lists[k - start]);
     }
     searched = end;

@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "crosstalk/model/transformer.h"
+#include "crosstalk/search/prefix.h"
 
 namespace crosstalk::search {
 
@@ -33,9 +34,24 @@ struct Hypothesis {
   std::vector<int64_t> tokens;  // generated ids, without BOS/EOS
   double score = 0.0;           // ranking score: log_prob (greedy) or log_prob / lp (beam)
   double log_prob = 0.0;        // sum of log-probabilities of tokens + EOS
+  /// Prefix-constrained decoding: the first prefix_pieces tokens were chosen under the
+  /// prefix's constraint (forced, or spelling its last word); their log-probability, which
+  /// log_prob includes, is prefix_log_prob (the model's own, not renormalized).
+  int64_t prefix_pieces = 0;
+  double prefix_log_prob = 0.0;
+  /// The prefix's last word holds a character no piece of the vocabulary spells: from
+  /// there on the model completed freely (the caller warns and counts).
+  bool prefix_relaxed = false;
   /// Cross-attention of every generated position (tokens + EOS) over the real
   /// source positions: [layers, heads, tokens + 1, src_len]; only if requested.
   torch::Tensor attention;
+};
+
+/// Target prefixes for prefix-constrained decoding, one per source row (search/prefix.h).
+struct PrefixConstraints {
+  const std::vector<TargetPrefix>* prefixes = nullptr;  // null: unconstrained
+  const PieceSpeller* speller = nullptr;
+  bool active() const { return prefixes != nullptr && speller != nullptr; }
 };
 
 /// Longest output for a source of `src_pieces` pieces (EOS excluded).
@@ -50,13 +66,17 @@ double length_penalty(int64_t length, double alpha);
 /// is finished once beam_size hypotheses have ended; at the length limit the
 /// live ones end there. Returns, per source row, up to nbest hypotheses sorted
 /// best first. beam_size 1 gives exactly greedy_search's outputs.
+/// With `prefixes`, each sentence's output starts with its prefix (the length limit
+/// grows to hold it), and n-best lists hold different completions.
 std::vector<std::vector<Hypothesis>> beam_search(model::Transformer& model, const torch::Tensor& src,
-                                                 const DecodeOptions& options, const SpecialIds& ids);
+                                                 const DecodeOptions& options, const SpecialIds& ids,
+                                                 const PrefixConstraints& prefixes = {});
 
 /// Batched greedy search with the incremental decoder cache. Sentences that
 /// emit EOS leave the batch (their cache rows are dropped).
 /// src: [batch, src_len] (pieces + EOS, right-padded) -> one hypothesis per row.
 std::vector<Hypothesis> greedy_search(model::Transformer& model, const torch::Tensor& src,
-                                      const DecodeOptions& options, const SpecialIds& ids);
+                                      const DecodeOptions& options, const SpecialIds& ids,
+                                      const PrefixConstraints& prefixes = {});
 
 }  // namespace crosstalk::search

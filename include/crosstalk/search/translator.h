@@ -8,6 +8,7 @@
 
 #include "crosstalk/model/transformer.h"
 #include "crosstalk/search/decode.h"
+#include "crosstalk/search/prefix.h"
 #include "crosstalk/text/vocab.h"
 
 namespace crosstalk::search {
@@ -38,6 +39,11 @@ class Translator {
   std::vector<Translation> translate(const std::vector<std::string>& lines,
                                      const DecodeOptions& options,
                                      const std::function<bool()>& stop = {});
+  /// The same with a target prefix per line (line-aligned; "" = none): each translation
+  /// starts with its prefix and the model completes it (search/prefix.h). Hypothesis::
+  /// prefix_pieces says how many of its pieces the prefix decided.
+  std::vector<Translation> translate(const std::vector<std::string>& lines, const std::vector<std::string>& prefixes,
+                                     const DecodeOptions& options, const std::function<bool()>& stop = {});
   /// Just the text of translate().
   std::vector<std::string> translate_text(const std::vector<std::string>& lines,
                                           const DecodeOptions& options);
@@ -50,6 +56,7 @@ class Translator {
   model::Transformer model_;
   text::Vocab vocab_;
   torch::Device device_;
+  PieceSpeller speller_;
 };
 
 }  // namespace crosstalk::search
