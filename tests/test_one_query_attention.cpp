@@ -12,12 +12,7 @@ using crosstalk::model::MultiHeadAttention;
 using crosstalk::model::MultiHeadAttentionOptions;
 using crosstalk::model::one_query_attention;
 using crosstalk::model::one_query_attention_applies;
-using tolerance::attention_roundings;
-using tolerance::dot_roundings;
-using tolerance::float_rtol;
-using tolerance::max_abs;
-using tolerance::max_abs_diff;
-using tolerance::softmax_roundings;
+using namespace tolerance;  // the bounds of tolerance.h throughout
 
 namespace {
 const float kMasked = -std::numeric_limits<float>::infinity();
