@@ -185,6 +185,39 @@ TEST_CASE("serve: translate one text and many texts", "[serve]") {
   }
 }
 
+TEST_CASE("serve: translate with a prefix: the translation starts with it, the forced part scored apart",
+          "[serve]") {
+  TestServer s;
+  const auto sources = toy_sources(3);
+  const auto plain = body_json(post(s, "/api/translate", json{{"text", sources[0]}, {"beam", 1}}.dump()));
+  const auto first_word = plain["translation"].get<std::string>().substr(0, plain["translation"].get<std::string>().find(' '));
+  for (const std::string prefix : {first_word + " ", first_word + " z", std::string("zz")}) {
+    const auto res = post(s, "/api/translate", json{{"text", sources[0]}, {"prefix", prefix}, {"beam", 2}, {"nbest", 2}}.dump());
+    REQUIRE(res->status == 200);
+    const auto r = body_json(res);
+    INFO("prefix '" << prefix << "' -> " << r["translation"]);
+    check_result(r, false);
+    CHECK(r["translation"].get<std::string>().rfind(prefix, 0) == 0);
+    CHECK(r["prefix"] == prefix);
+    CHECK(r["prefix_pieces"].get<int64_t>() >= 1);
+    CHECK(r["prefix_relaxed"] == false);
+    for (const auto& h : r["nbest"]) {
+      CHECK(h["text"].get<std::string>().rfind(prefix, 0) == 0);
+      CHECK(h["prefix_logprob"].get<double>() <= 0.0);
+      CHECK(h["completion_logprob"].get<double>() <= 0.0);
+    }
+    CHECK(r["nbest"][0]["text"] != r["nbest"][1]["text"]);
+  }
+  // "prefixes" with "texts", "" for none: that one is the ordinary translation.
+  const auto m = body_json(post(s, "/api/translate",
+                                json{{"texts", sources}, {"prefixes", {"", "a ", "the ma"}}, {"beam", 1}}.dump()));
+  REQUIRE(m["results"].size() == 3);
+  CHECK(m["results"][0]["translation"] == plain["translation"]);
+  CHECK_FALSE(m["results"][0].contains("prefix"));
+  CHECK(m["results"][1]["translation"].get<std::string>().rfind("a ", 0) == 0);
+  CHECK(m["results"][2]["translation"].get<std::string>().rfind("the ma", 0) == 0);
+}
+
 TEST_CASE("serve: align a given pair", "[serve]") {
   TestServer s;
   const std::string src = "ein pferd schläft", tgt = "a horse sleeps";

@@ -41,6 +41,39 @@ std::string sentence_field(const json& value, const std::string& name, const Req
   return text;
 }
 
+// An optional target prefix: a string ("" = none), no NUL, at most max_input_tokens pieces.
+std::string prefix_field(const json& value, const std::string& name, const RequestLimits& limits,
+                         const text::Vocab& vocab) {
+  if (!value.is_string()) throw ApiError(400, "\"" + name + "\" must be a string, not " + value.type_name());
+  const auto text = value.get<std::string>();
+  if (text.find('\0') != std::string::npos) throw ApiError(400, "\"" + name + "\" contains a NUL character");
+  if (text::encode_limited(vocab, text, static_cast<size_t>(limits.max_input_tokens)).truncated)
+    throw ApiError(400, "\"" + name + "\" has more than " + std::to_string(limits.max_input_tokens) +
+                            " pieces (--max-input-tokens)");
+  return text;
+}
+
+// "prefix" with "text", or "prefixes" (one per text) with "texts"; else none.
+std::vector<std::string> prefixes_field(const json& j, bool many, size_t texts, const RequestLimits& limits,
+                                        const text::Vocab& vocab) {
+  if (j.contains(many ? "prefix" : "prefixes"))
+    throw ApiError(400, many ? "\"prefix\" goes with \"text\": with \"texts\" give \"prefixes\", one per text"
+                             : "\"prefixes\" goes with \"texts\": with \"text\" give \"prefix\"");
+  std::vector<std::string> out(texts);
+  if (!many) {
+    if (j.contains("prefix")) out[0] = prefix_field(j["prefix"], "prefix", limits, vocab);
+    return out;
+  }
+  if (!j.contains("prefixes")) return out;
+  const auto& p = j["prefixes"];
+  if (!p.is_array()) throw ApiError(400, std::string("\"prefixes\" must be an array of strings, not ") + p.type_name());
+  if (p.size() != texts)
+    throw ApiError(400, "\"prefixes\" has " + std::to_string(p.size()) + " entries for " + std::to_string(texts) +
+                            " texts: give one per text (\"\" for none)");
+  for (size_t i = 0; i < texts; ++i) out[i] = prefix_field(p[i], "prefixes[" + std::to_string(i) + "]", limits, vocab);
+  return out;
+}
+
 int64_t int_field(const json& j, const std::string& name, int64_t fallback, int64_t low, int64_t high,
                   const std::string& range) {
   if (!j.contains(name)) return fallback;
@@ -92,6 +125,7 @@ TranslateRequest parse_translate_request(const std::string& body, const RequestL
     for (size_t i = 0; i < texts.size(); ++i)
       r.texts.push_back(sentence_field(texts[i], "texts[" + std::to_string(i) + "]", limits, vocab));
   }
+  r.prefixes = prefixes_field(j, many, r.texts.size(), limits, vocab);
   r.beam = int_field(j, "beam", r.beam, 1, limits.max_beam, "1 and " + std::to_string(limits.max_beam));
   r.nbest = int_field(j, "nbest", r.nbest, 1, r.beam, "1 and beam (" + std::to_string(r.beam) + ")");
   r.attention = bool_field(j, "attention", r.attention);

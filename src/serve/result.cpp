@@ -42,16 +42,30 @@ ordered_json result_object(const std::string& source, const std::string& target,
 
 }  // namespace
 
-nlohmann::ordered_json translation_result(const std::string& source, const search::Translation& translation,
+nlohmann::ordered_json translation_result(const std::string& source, const std::string& prefix,
+                                          const search::Translation& translation,
                                           const align::PairAlignment& aligned,
                                           const align::AttentionSelection& selection, bool with_attention) {
   auto nbest = ordered_json::array();
   for (size_t k = 0; k < translation.nbest.size(); ++k) {
+    const auto& h = translation.nbest[k];
     const auto& text = k < translation.nbest_text.size() ? translation.nbest_text[k] : translation.text;
-    nbest.push_back({{"text", text}, {"score", align::round_6(translation.nbest[k].score)}});
+    ordered_json entry = {{"text", text}, {"score", align::round_6(h.score)}};
+    if (!prefix.empty()) {
+      entry["prefix_logprob"] = align::round_6(h.prefix_log_prob);
+      entry["completion_logprob"] = align::round_6(h.log_prob - h.prefix_log_prob);
+    }
+    nbest.push_back(std::move(entry));
   }
-  return result_object(source, translation.text, std::move(nbest), aligned, selection, translation.truncated,
-                       with_attention);
+  auto out = result_object(source, translation.text, std::move(nbest), aligned, selection, translation.truncated,
+                           with_attention);
+  if (!prefix.empty()) {
+    out["prefix"] = prefix;
+    out["prefix_pieces"] = translation.nbest.empty() ? 0 : translation.best.prefix_pieces;
+    // Its last word has a character no piece spells: completed freely from there.
+    out["prefix_relaxed"] = !translation.nbest.empty() && translation.best.prefix_relaxed;
+  }
+  return out;
 }
 
 nlohmann::ordered_json alignment_result(const std::string& source, const std::string& target,

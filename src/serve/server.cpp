@@ -122,7 +122,8 @@ BatchOutput Server::Impl::run(const BatchKey& key, const std::vector<std::string
   decode.nbest = key.nbest;
   decode.batch_size = options.batching.max_batch;
   decode.return_attention = true;  // every Result has the alignment
-  out.translations = translator.translate(sources, decode);
+  const bool prefixed = std::any_of(targets.begin(), targets.end(), [](const std::string& p) { return !p.empty(); });
+  out.translations = prefixed ? translator.translate(sources, targets, decode) : translator.translate(sources, decode);
   std::vector<align::AttentionRecord> records;
   std::vector<std::string> hypotheses;
   for (size_t k = 0; k < sources.size(); ++k) {
@@ -151,11 +152,11 @@ void Server::Impl::handle_translate(const httplib::Request& req, httplib::Respon
   BatchKey key;
   key.beam = request.beam;
   key.nbest = request.nbest;
-  auto output = queue.submit(key, request.texts).get();
+  auto output = queue.submit(key, request.texts, request.prefixes).get();
   auto results = ordered_json::array();
   for (size_t i = 0; i < request.texts.size(); ++i)
-    results.push_back(translation_result(request.texts[i], output.translations[i], output.alignments[i], selection,
-                                         request.attention));
+    results.push_back(translation_result(request.texts[i], request.prefixes[i], output.translations[i],
+                                         output.alignments[i], selection, request.attention));
   send_json(res, request.many ? ordered_json{{"results", std::move(results)}} : std::move(results[0]));
 }
 

@@ -26,6 +26,7 @@ class ApiError : public std::runtime_error {
 /// POST /api/translate, validated.
 struct TranslateRequest {
   std::vector<std::string> texts;
+  std::vector<std::string> prefixes;  // one per text: the start its translation must have ("" = none)
   bool many = false;       // "texts" was given (the answer is {"results": [...]})
   int64_t beam = 4;        // 1..limits.max_beam
   int64_t nbest = 1;       // 1..beam
@@ -46,7 +47,9 @@ void require_json_content_type(const std::string& content_type);
 
 /// Parse and validate a body. ApiError 400 for malformed JSON, a wrong type, a missing
 /// field, an empty text (no pieces: empty or only spaces), a NUL character, invalid UTF-8, a sentence over
-/// limits.max_input_tokens pieces (counted with `vocab`), more texts than limits.max_batch.
+/// limits.max_input_tokens pieces (counted with `vocab`), more texts than limits.max_batch;
+/// for the optional "prefix" (with "text") or "prefixes" (with "texts", as many): a wrong
+/// type, a NUL character, more than limits.max_input_tokens pieces, another count than "texts".
 /// Fields the contract does not name are ignored.
 TranslateRequest parse_translate_request(const std::string& body, const RequestLimits& limits,
                                          const text::Vocab& vocab);

@@ -32,7 +32,8 @@ struct BatchOutput {
   std::vector<align::PairAlignment> alignments;     // align: each pair's; translate: each best translation's
 };
 
-/// Runs one batch: the sentences of every gathered request, in order (targets only for align).
+/// Runs one batch: the sentences of every gathered request, in order; `targets` are the
+/// targets (align) or the target prefixes, one per source, "" = none (translate).
 using BatchRunner = std::function<BatchOutput(const BatchKey& key, const std::vector<std::string>& sources,
                                               const std::vector<std::string>& targets)>;
 
