@@ -190,6 +190,7 @@ TEST_CASE("cli: train tiny, then translate with it", "[cli]") {
     CHECK(answers[1].compare(0, partial.size(), partial) == 0);
     CHECK(answers[2].compare(0, first.size() + 1, first + " ") == 0);
     CHECK(answers[3] == answers[0]);  // an empty prefix: the ordinary translation
+    CHECK(contains(r.out, "next words:\n"));  // after each :prefix, its alternatives
   }
 
   SECTION("a model directory without spm.model or config.toml names the missing part") {

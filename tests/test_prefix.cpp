@@ -185,3 +185,36 @@ TEST_CASE("prefix decoding: a character the vocabulary lacks lifts the spelling 
   CHECK(out[0].best.prefix_relaxed);
   CHECK(starts_with(out[0].text, "the "));
 }
+
+TEST_CASE("next words: whole words, most likely first, the learned one on top, each leading to its completion",
+          "[prefix][slow]") {
+  auto& toy = learned();
+  ct::search::Translator translator(toy.model, toy.vocab, torch::kCPU);
+  REQUIRE(toy.en[0] == "the green woman hears the cat");
+  // prefix -> the word the model learned to come next (greedy translates the pair exactly)
+  const std::vector<std::pair<std::string, std::string>> cases = {
+      {"", "the"}, {"the ", "green"}, {"the gr", "green"}, {"the green woman h", "hears"}, {"the green", "green"}};
+  for (const auto& [prefix, expected] : cases) {
+    const auto alternatives = translator.alternatives(toy.de[0], prefix, 3, search(1));
+    INFO("prefix '" << prefix << "'");
+    REQUIRE_FALSE(alternatives.empty());
+    CHECK(alternatives.size() <= 3);
+    CHECK(alternatives[0].word == expected);
+    const auto target = ct::search::make_target_prefix(toy.vocab, prefix);
+    const std::string partial = prefix.empty() || prefix.back() == ' ' ? std::string() : words(prefix).back();
+    for (size_t i = 0; i < alternatives.size(); ++i) {
+      const auto& a = alternatives[i];
+      INFO("alternative " << i << ": '" << a.word << "' (" << a.probability << ") -> '" << a.completion << "'");
+      CHECK(a.word.find(' ') == std::string::npos);
+      CHECK(starts_with(a.word, partial));  // an unfinished word is completed, never replaced
+      CHECK(a.probability > 0.0);
+      CHECK(a.probability <= 1.0);
+      if (i > 0) CHECK(a.probability <= alternatives[i - 1].probability);
+      for (size_t j = 0; j < i; ++j) CHECK(a.word != alternatives[j].word);
+      const std::string start = (target.words.empty() ? "" : target.words + " ") + a.word + " ";
+      CHECK(starts_with(a.completion + " ", start));
+    }
+    // The learned word leads to the learned translation.
+    CHECK(alternatives[0].completion == toy.en[0]);
+  }
+}

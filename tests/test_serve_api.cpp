@@ -218,6 +218,35 @@ TEST_CASE("serve: translate with a prefix: the translation starts with it, the f
   CHECK(m["results"][2]["translation"].get<std::string>().rfind("the ma", 0) == 0);
 }
 
+TEST_CASE("serve: complete gives the completion with its attention and the next-word alternatives", "[serve]") {
+  TestServer s;
+  const auto sources = toy_sources(1);
+  const auto plain = body_json(post(s, "/api/translate", json{{"text", sources[0]}, {"beam", 1}}.dump()));
+  const auto translation = plain["translation"].get<std::string>();
+  const auto first_word = translation.substr(0, translation.find(' '));
+  for (const std::string prefix : {std::string(), first_word + " ", first_word.substr(0, 1)}) {
+    const auto res = post(s, "/api/complete", json{{"text", sources[0]}, {"prefix", prefix}, {"k", 2}}.dump());
+    REQUIRE(res->status == 200);
+    const auto r = body_json(res);
+    INFO("prefix '" << prefix << "': " << r.dump());
+    const auto& c = r["completion"];
+    check_result(c, true);  // the attention by default
+    CHECK(c["translation"].get<std::string>().rfind(prefix, 0) == 0);
+    CHECK(c["prefix"] == prefix);
+    if (prefix.empty()) CHECK(c["translation"] == translation);  // greedy by default: the ordinary translation
+    REQUIRE(r["alternatives"].is_array());
+    REQUIRE(r["alternatives"].size() >= 1);
+    CHECK(r["alternatives"].size() <= 2);
+    for (const auto& a : r["alternatives"]) {
+      CHECK(a["probability"].get<double>() > 0.0);
+      CHECK(a["probability"].get<double>() <= 1.0);
+      // Each leads to a translation that starts with the prefix's complete words and the word.
+      const auto word = a["word"].get<std::string>();
+      CHECK(a["completion"].get<std::string>().find(word) != std::string::npos);
+    }
+  }
+}
+
 TEST_CASE("serve: align a given pair", "[serve]") {
   TestServer s;
   const std::string src = "ein pferd schläft", tgt = "a horse sleeps";

@@ -143,6 +143,7 @@ class Session {
     const auto links = best.links();
     last_ = Last{sentence, source, std::move(best.record), std::move(best.forward)};
     print_translation(t, source, aligner_, links, decode_.nbest, show_alignment_, sentence);
+    if (!prefix.empty()) print_alternatives(source, prefix);
     if (show_ != Show::off && last_->record.layers() > 0) {
       render::TerminalHeatmapOptions options;
       options.color = show_ == Show::color;
@@ -153,6 +154,16 @@ class Session {
                 << render::terminal_heatmap(map, options) << std::flush;
     }
     spdlog::debug("{:.0f} ms", ms);
+  }
+
+  // After :prefix, the next words the model proposes and where each leads.
+  void print_alternatives(const std::string& source, const std::string& prefix) {
+    const auto alternatives = translator_.alternatives(source, prefix, 3, decode_);
+    if (alternatives.empty()) return;
+    std::cout << "next words:\n";
+    for (const auto& a : alternatives)
+      std::cout << fmt::format("  {:<14} {:5.1f}%  {}\n", a.word, 100.0 * a.probability, a.completion);
+    std::cout << std::flush;
   }
 
   enum class Show { off, shades, color };

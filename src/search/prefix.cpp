@@ -35,6 +35,9 @@ TargetPrefix make_target_prefix(const text::Vocab& vocab, const std::string& tex
     complete = t.substr(0, cut);
     partial = t.substr(cut);
   }
+  size_t end = complete.size();
+  while (end > 0 && is_space(complete[end - 1])) --end;
+  out.words = complete.substr(0, end);
   for (int id : vocab.encode(complete)) out.forced.push_back(id);
   if (!partial.empty()) {
     // The partial word as SentencePiece writes it at a word start (normalized, with "▁").
@@ -85,6 +88,13 @@ PieceSpeller::Next PieceSpeller::next(const TargetPrefix& prefix, const std::vec
   n.rule = Rule::kSpell;
   return n;
 }
+
+const std::string& PieceSpeller::text(int64_t id) const {
+  static const std::string none;
+  return id >= 0 && static_cast<size_t>(id) < pieces_.size() ? pieces_[static_cast<size_t>(id)] : none;
+}
+
+bool PieceSpeller::starts_word(int64_t id) const { return starts_with(text(id), kWordStart); }
 
 int64_t PieceSpeller::written(const TargetPrefix& prefix, const std::vector<int64_t>& tokens) const {
   const auto forced = static_cast<int64_t>(prefix.forced.size());

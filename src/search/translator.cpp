@@ -1,7 +1,10 @@
 #include "crosstalk/search/translator.h"
 
 #include <algorithm>
+#include <cmath>
 #include <numeric>
+
+#include "crosstalk/search/next_words.h"
 
 #include "crosstalk/text/encode_limited.h"
 
@@ -78,6 +81,27 @@ std::vector<Translation> Translator::translate(const std::vector<std::string>& l
     t.text = detokenize(t.best);
     for (const auto& h : t.nbest) t.nbest_text.push_back(detokenize(h));
   }
+  return out;
+}
+
+std::vector<Alternative> Translator::alternatives(const std::string& line, const std::string& prefix, int64_t k,
+                                                  const DecodeOptions& options) {
+  const auto max_src = static_cast<size_t>(model_->options().max_positions() - 1);
+  const auto encoded = text::encode_limited(vocab_, line, max_src);
+  if (encoded.ids.empty()) return {};
+  auto src = torch::empty({1, static_cast<int64_t>(encoded.ids.size()) + 1}, torch::kLong);
+  for (size_t j = 0; j < encoded.ids.size(); ++j) src[0][static_cast<int64_t>(j)] = encoded.ids[j];
+  src[0][static_cast<int64_t>(encoded.ids.size())] = text::kEosId;
+  const auto target = make_target_prefix(vocab_, prefix);
+  const auto words = next_words(model_, src.to(device_), target, speller_, vocab_, k);
+  std::vector<std::string> lines, starts;
+  for (const auto& w : words) {
+    lines.push_back(line);
+    starts.push_back((target.words.empty() ? std::string() : target.words + " ") + w.word + " ");
+  }
+  const auto completed = translate(lines, starts, options);
+  std::vector<Alternative> out;
+  for (size_t i = 0; i < words.size(); ++i) out.push_back({words[i].word, std::exp(words[i].log_prob), completed[i].text});
   return out;
 }
 

@@ -132,6 +132,20 @@ TranslateRequest parse_translate_request(const std::string& body, const RequestL
   return r;
 }
 
+CompleteRequest parse_complete_request(const std::string& body, const RequestLimits& limits,
+                                       const text::Vocab& vocab) {
+  const auto j = parse_object(body);
+  for (const char* name : {"text", "prefix"})
+    if (!j.contains(name)) throw ApiError(400, std::string("missing field \"") + name + "\"");
+  CompleteRequest r;
+  r.text = sentence_field(j["text"], "text", limits, vocab);
+  r.prefix = prefix_field(j["prefix"], "prefix", limits, vocab);
+  r.k = int_field(j, "k", r.k, 1, 10, "1 and 10");
+  r.beam = int_field(j, "beam", r.beam, 1, limits.max_beam, "1 and " + std::to_string(limits.max_beam));
+  r.attention = bool_field(j, "attention", r.attention);
+  return r;
+}
+
 AlignRequest parse_align_request(const std::string& body, const RequestLimits& limits, const text::Vocab& vocab) {
   const auto j = parse_object(body);
   for (const char* name : {"source", "target"})

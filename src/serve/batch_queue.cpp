@@ -112,7 +112,7 @@ void BatchQueue::run_batch(std::vector<std::unique_ptr<Job>>& jobs) {
   try {
     out = runner_(jobs.front()->key, sources, targets);
     const auto fits = [&](size_t n) { return n == 0 || n == sources.size(); };
-    if (!fits(out.translations.size()) || !fits(out.alignments.size()) ||
+    if (!fits(out.translations.size()) || !fits(out.alignments.size()) || !fits(out.alternatives.size()) ||
         out.translations.size() + out.alignments.size() == 0)
       throw std::logic_error("the batch gave " + std::to_string(out.translations.size()) + " translations and " +
                              std::to_string(out.alignments.size()) + " alignments for " +
@@ -132,6 +132,9 @@ void BatchQueue::run_batch(std::vector<std::unique_ptr<Job>>& jobs) {
     if (!out.alignments.empty())
       mine.alignments.assign(std::make_move_iterator(out.alignments.begin() + at),
                              std::make_move_iterator(out.alignments.begin() + at + n));
+    if (!out.alternatives.empty())
+      mine.alternatives.assign(std::make_move_iterator(out.alternatives.begin() + at),
+                               std::make_move_iterator(out.alternatives.begin() + at + n));
     at += n;
     job->done.set_value(std::move(mine));
   }

@@ -12,6 +12,7 @@
 
 #include "crosstalk/align/aligner.h"
 #include "crosstalk/align/attention_capture.h"
+#include "crosstalk/align/sentence_json.h"
 #include "crosstalk/common/error.h"
 #include "crosstalk/common/json_text.h"
 #include "crosstalk/common/threads.h"
@@ -52,7 +53,7 @@ void init_handler_thread() {
 
 // The methods each known path answers (others get 405).
 const char* allowed_methods(const std::string& path) {
-  if (path == "/api/translate" || path == "/api/align") return "POST";
+  if (path == "/api/translate" || path == "/api/complete" || path == "/api/align") return "POST";
   if (path == "/health" || path == "/api/model" || path == "/api/train_log" || path == "/") return "GET, HEAD";
   for (const auto& asset : page_assets())
     if (asset.path == path) return "GET, HEAD";
@@ -90,6 +91,7 @@ struct Server::Impl {
   BatchOutput run(const BatchKey& key, const std::vector<std::string>& sources, const std::vector<std::string>& targets);
   void routes();
   void handle_translate(const httplib::Request& req, httplib::Response& res);
+  void handle_complete(const httplib::Request& req, httplib::Response& res);
   void handle_align(const httplib::Request& req, httplib::Response& res);
   bool handle_errors(const httplib::Request& req, httplib::Response& res);  // true: it wrote the body
   void guarded(const httplib::Request& req, httplib::Response& res,
@@ -131,6 +133,11 @@ BatchOutput Server::Impl::run(const BatchKey& key, const std::vector<std::string
     hypotheses.push_back(out.translations[k].text);
   }
   out.alignments = aligner->align_translations(std::move(records), sources, hypotheses, name);
+  if (key.alternatives > 0) {
+    decode.return_attention = false;  // the alternatives' completions are text only
+    for (size_t k = 0; k < sources.size(); ++k)
+      out.alternatives.push_back(translator.alternatives(sources[k], targets[k], key.alternatives, decode));
+  }
   return out;
 }
 
@@ -158,6 +165,23 @@ void Server::Impl::handle_translate(const httplib::Request& req, httplib::Respon
     results.push_back(translation_result(request.texts[i], request.prefixes[i], output.translations[i],
                                          output.alignments[i], selection, request.attention));
   send_json(res, request.many ? ordered_json{{"results", std::move(results)}} : std::move(results[0]));
+}
+
+void Server::Impl::handle_complete(const httplib::Request& req, httplib::Response& res) {
+  const auto request = parse_complete_request(req.body, options.limits, translator.vocab());
+  BatchKey key;
+  key.beam = request.beam;
+  key.alternatives = request.k;
+  auto output = queue.submit(key, {request.text}, {request.prefix}).get();
+  auto alternatives = ordered_json::array();
+  for (const auto& a : output.alternatives.at(0))
+    alternatives.push_back({{"word", a.word}, {"probability", align::round_6(a.probability)}, {"completion", a.completion}});
+  // An empty prefix still reports it, so that the page reads the same keys every time.
+  auto completion = translation_result(request.text, request.prefix, output.translations.at(0),
+                                       output.alignments.at(0), selection, request.attention);
+  completion["prefix"] = request.prefix;
+  if (!completion.contains("prefix_pieces")) completion["prefix_pieces"] = 0;
+  send_json(res, ordered_json{{"completion", std::move(completion)}, {"alternatives", std::move(alternatives)}});
 }
 
 void Server::Impl::handle_align(const httplib::Request& req, httplib::Response& res) {
@@ -222,6 +246,9 @@ void Server::Impl::routes() {
   }
   http.Post("/api/translate", [this](const httplib::Request& req, httplib::Response& res) {
     guarded(req, res, &Impl::handle_translate);
+  });
+  http.Post("/api/complete", [this](const httplib::Request& req, httplib::Response& res) {
+    guarded(req, res, &Impl::handle_complete);
   });
   http.Post("/api/align", [this](const httplib::Request& req, httplib::Response& res) {
     guarded(req, res, &Impl::handle_align);

@@ -15,6 +15,7 @@ namespace crosstalk::search {
 
 /// One sentence's target prefix, in pieces.
 struct TargetPrefix {
+  std::string words;            // its complete words, as typed (leading and trailing spaces trimmed)
   std::vector<int64_t> forced;  // the pieces of its complete words, as SentencePiece segments them
   /// What the next pieces must spell, in piece text ("▁ma" after "A ma"; "▁" after a trailing
   /// space: the next piece starts a word); empty: nothing, the completion is free.
@@ -47,6 +48,11 @@ class PieceSpeller {
   /// How many of `tokens` the user wrote: the forced pieces and those that lie wholly
   /// inside the spelled part (a piece that completes the partial word counts as the model's).
   int64_t written(const TargetPrefix& prefix, const std::vector<int64_t>& tokens) const;
+
+  /// The text of piece `id` ("▁man"); "" for the ids that never spell (specials, controls).
+  const std::string& text(int64_t id) const;
+  /// Whether piece `id` begins a word (its text starts with "▁").
+  bool starts_word(int64_t id) const;
 
  private:
   /// What of `prefix.spell` is still to spell after `tokens`; empty once it is spelled.

@@ -26,6 +26,13 @@ struct Translation {
   bool done = false;
 };
 
+/// A next word the model proposes after a prefix, and the translation it leads to.
+struct Alternative {
+  std::string word;
+  double probability = 0.0;  // the model's probability of its pieces after the prefix
+  std::string completion;    // the translation starting with the prefix's words and this word
+};
+
 /// Text in, text out: SentencePiece encoding, length-sorted batches, search,
 /// decoding, and the original order restored.
 class Translator {
@@ -44,6 +51,11 @@ class Translator {
   /// prefix_pieces says how many of its pieces the prefix decided.
   std::vector<Translation> translate(const std::vector<std::string>& lines, const std::vector<std::string>& prefixes,
                                      const DecodeOptions& options, const std::function<bool()>& stop = {});
+  /// For `line` and the target `prefix` typed so far: the k most likely next words
+  /// (search/next_words.h), most likely first, each with the translation it leads to
+  /// (searched with `options`, the prefix's complete words and the word forced).
+  std::vector<Alternative> alternatives(const std::string& line, const std::string& prefix, int64_t k,
+                                        const DecodeOptions& options);
   /// Just the text of translate().
   std::vector<std::string> translate_text(const std::vector<std::string>& lines,
                                           const DecodeOptions& options);

@@ -33,6 +33,14 @@ struct TranslateRequest {
   bool attention = false;  // include the attention matrices
 };
 
+/// POST /api/complete, validated: one sentence and the start of its translation.
+struct CompleteRequest {
+  std::string text, prefix;
+  int64_t k = 3;          // next-word alternatives, 1..10
+  int64_t beam = 1;       // 1..limits.max_beam: greedy by default, to keep up with typing
+  bool attention = true;  // the completion's attention matrices
+};
+
 /// POST /api/align, validated.
 struct AlignRequest {
   std::string source, target;
@@ -53,6 +61,9 @@ void require_json_content_type(const std::string& content_type);
 /// Fields the contract does not name are ignored.
 TranslateRequest parse_translate_request(const std::string& body, const RequestLimits& limits,
                                          const text::Vocab& vocab);
+/// ApiError 400 as for translate, plus: a missing "prefix", "k" outside 1..10.
+CompleteRequest parse_complete_request(const std::string& body, const RequestLimits& limits,
+                                       const text::Vocab& vocab);
 AlignRequest parse_align_request(const std::string& body, const RequestLimits& limits, const text::Vocab& vocab);
 
 }  // namespace crosstalk::serve

@@ -17,12 +17,15 @@
 
 namespace crosstalk::serve {
 
-/// Which requests can run as one batch: all translations with the same beam and
-/// n-best, or all forced alignments.
+/// Which requests can run as one batch: all translations with the same beam, n-best and
+/// number of next-word alternatives (completions), or all forced alignments.
 struct BatchKey {
   bool align = false;
   int64_t beam = 1, nbest = 1;
-  bool operator==(const BatchKey& o) const { return align == o.align && beam == o.beam && nbest == o.nbest; }
+  int64_t alternatives = 0;  // > 0: /api/complete, this many next words a sentence
+  bool operator==(const BatchKey& o) const {
+    return align == o.align && beam == o.beam && nbest == o.nbest && alternatives == o.alternatives;
+  }
 };
 
 /// What one batch (or one request's share of it) gives, one entry per sentence:
@@ -30,6 +33,7 @@ struct BatchKey {
 struct BatchOutput {
   std::vector<search::Translation> translations;   // translate
   std::vector<align::PairAlignment> alignments;     // align: each pair's; translate: each best translation's
+  std::vector<std::vector<search::Alternative>> alternatives;  // complete: each sentence's next words
 };
 
 /// Runs one batch: the sentences of every gathered request, in order; `targets` are the
