@@ -197,11 +197,13 @@ TEST_CASE("model::linear equals torch::linear for one row and many, with gradien
                         torch::ones({1, 5}).matmul(w.t()), w.detach().abs().sum(1)) <= float_rtol(5));
 }
 
-TEST_CASE("model::linear without autograd: one row goes straight to gemv and equals torch::linear", "[attention]") {
+TEST_CASE("model::linear without autograd: up to 4 rows go straight to gemv and equal torch::linear", "[attention]") {
   torch::manual_seed(13);
   auto w = torch::randn({9, 5}), b = torch::randn({9});
   torch::NoGradGuard no_grad;
-  for (auto shape : {std::vector<int64_t>{1, 1, 5}, std::vector<int64_t>{5}}) {
+  // One row, 3 and 4 rows (one gemv each), 5 rows (gemm).
+  for (auto shape : {std::vector<int64_t>{1, 1, 5}, std::vector<int64_t>{5}, std::vector<int64_t>{3, 5},
+                     std::vector<int64_t>{2, 2, 5}, std::vector<int64_t>{5, 1, 5}}) {
     auto x = torch::randn(shape);
     // Rows 2..8 of the weight: a narrowed projection, as the packed attention weights are.
     auto w_rows = w.narrow(0, 2, 7), b_rows = b.narrow(0, 2, 7);

@@ -8,26 +8,30 @@ namespace crosstalk::model {
 
 namespace {
 
+// Up to this many rows go to one gemv each (beam 4, a few alternatives); more go to gemm.
+constexpr int64_t kMaxGemvRows = 4;
+
 bool plain_float_cpu(const torch::Tensor& t) {
   return t.is_cpu() && t.scalar_type() == torch::kFloat && t.is_contiguous();
 }
 
-// y = W x + b straight into BLAS: at decoding shapes the reshape, addmv and view that
-// LibTorch dispatches around the product cost as much as a small product itself.
-torch::Tensor gemv_row(const torch::Tensor& x, const torch::Tensor& weight, const torch::Tensor& bias,
-                       std::vector<int64_t> sizes) {
+// y = W x + b for each of a few rows, straight into BLAS gemv: at decoding shapes the
+// reshape, addmv and view that LibTorch dispatches around one product cost as much as a
+// small product itself, and for a few rows gemm packs the whole weight first (the 8000 x
+// 256 output projection: more than the rows' products).
+torch::Tensor gemv_rows(const torch::Tensor& x, const torch::Tensor& weight, const torch::Tensor& bias, int64_t rows,
+                        std::vector<int64_t> sizes) {
   const int in = static_cast<int>(weight.size(1)), out = static_cast<int>(weight.size(0));
   auto y = torch::empty(sizes, x.options());
-  float* yp = y.data_ptr<float>();
   const float one = 1.0f;
-  float beta = 0.0f;
-  if (bias.defined()) {
-    std::copy_n(bias.data_ptr<float>(), out, yp);
-    beta = 1.0f;
-  }
-  // Row-major W [out, in] is column-major W^T [in, out]: y = (W^T)^T x.
+  const float beta = bias.defined() ? 1.0f : 0.0f;
   const int inc = 1;
-  sgemv_("T", &in, &out, &one, weight.data_ptr<float>(), &in, x.data_ptr<float>(), &inc, &beta, yp, &inc);
+  for (int64_t r = 0; r < rows; ++r) {
+    float* yp = y.data_ptr<float>() + r * out;
+    if (bias.defined()) std::copy_n(bias.data_ptr<float>(), out, yp);
+    // Row-major W [out, in] is column-major W^T [in, out]: y = (W^T)^T x.
+    sgemv_("T", &in, &out, &one, weight.data_ptr<float>(), &in, x.data_ptr<float>() + r * in, &inc, &beta, yp, &inc);
+  }
   return y;
 }
 
@@ -39,11 +43,12 @@ torch::Tensor linear(const torch::Tensor& x, const torch::Tensor& weight, const 
   const int64_t in = weight.size(1), out = weight.size(0);
   auto sizes = x.sizes().vec();
   sizes.back() = out;
+  const int64_t rows = in > 0 ? x.numel() / in : 0;
+  const bool direct = !torch::GradMode::is_enabled() && in > 0 && out > 0 && in < (1 << 30) && out < (1 << 30) &&
+                      rows >= 1 && rows <= kMaxGemvRows && plain_float_cpu(x) && plain_float_cpu(weight) &&
+                      (!bias.defined() || plain_float_cpu(bias));
+  if (direct) return gemv_rows(x, weight, bias, rows, std::move(sizes));
   if (x.numel() == in) {
-    const bool direct = !torch::GradMode::is_enabled() && in > 0 && out > 0 && in < (1 << 30) &&
-                        out < (1 << 30) && plain_float_cpu(x) && plain_float_cpu(weight) &&
-                        (!bias.defined() || plain_float_cpu(bias));
-    if (direct) return gemv_row(x, weight, bias, std::move(sizes));
     auto v = x.reshape({in});
     auto y = bias.defined() ? torch::addmv(bias, weight, v) : torch::mv(weight, v);  // [out]
     return y.view(sizes);
