@@ -4,6 +4,8 @@
 #include <limits>
 #include <map>
 
+#include "step.h"
+
 namespace crosstalk::search {
 
 namespace {
@@ -15,15 +17,14 @@ struct Candidate {
   double log_prob = 0.0;
 };
 
-// Log-probabilities of the next piece for each row fed `tokens` [rows] or [rows, len],
-// on the CPU [rows, vocab]; never padding or BOS.
-torch::Tensor next_log_probs(model::Transformer& model, const torch::Tensor& tokens,
+// Log-probabilities of the next piece for each row fed `tokens` [rows] or [rows, len], as the
+// searches take them (detail::next_log_probs: never padding or BOS, no EOS first), on the CPU.
+torch::Tensor step_log_probs(model::Transformer& model, const torch::Tensor& tokens,
                              const model::EncoderOutput& encoded, model::DecoderCache* cache) {
-  auto logp = torch::log_softmax(model->decode_step(tokens, encoded, cache).logits.to(torch::kFloat), -1)
-                  .to(torch::kCPU);
-  logp.select(1, text::kPadId).fill_(kNever);
-  logp.select(1, text::kBosId).fill_(kNever);
-  return logp;
+  // The predicted piece's index in the output (greedy_search's `step`): the pieces fed before it, BOS excluded.
+  const int64_t step = cache->steps + (tokens.dim() == 2 ? tokens.size(1) : 1) - 1;
+  const SpecialIds ids{text::kPadId, text::kBosId, text::kEosId};
+  return detail::next_log_probs(model->decode_step(tokens, encoded, cache), ids, step).to(torch::kCPU).contiguous();
 }
 
 // The best of `ids` in one row of log-probabilities, or -1 if none is possible.
@@ -78,7 +79,7 @@ std::vector<NextWord> next_words(model::Transformer& model, const torch::Tensor&
   auto cache = model->make_cache();
   std::vector<int64_t> start = {text::kBosId};
   start.insert(start.end(), prefix.forced.begin(), prefix.forced.end());
-  auto logp = next_log_probs(model, torch::tensor(start, torch::kLong).to(device).unsqueeze(0), encoded, &cache);
+  auto logp = step_log_probs(model, torch::tensor(start, torch::kLong).to(device).unsqueeze(0), encoded, &cache);
   const int64_t V = logp.size(1);
   auto candidates = first_pieces(logp.data_ptr<float>(), V, prefix, speller, 2 * k);
   if (candidates.empty()) return {};
@@ -91,7 +92,7 @@ std::vector<NextWord> next_words(model::Transformer& model, const torch::Tensor&
   for (int64_t step = 1; step < max_pieces && !active.empty(); ++step) {
     std::vector<int64_t> last;
     for (auto i : active) last.push_back(candidates[i].pieces.back());
-    logp = next_log_probs(model, torch::tensor(last, torch::kLong).to(device), encoded, &cache);
+    logp = step_log_probs(model, torch::tensor(last, torch::kLong).to(device), encoded, &cache);
     std::vector<size_t> still;
     std::vector<int64_t> keep;
     for (size_t r = 0; r < active.size(); ++r) {

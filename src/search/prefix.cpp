@@ -14,8 +14,8 @@ bool starts_with(const std::string& s, const std::string& prefix) {
 
 const char* const kWordStart = "\xE2\x96\x81";  // U+2581, SentencePiece's word boundary
 
-// The first ids are pad, unk, BOS and EOS (text/vocab.h): they never spell text.
-constexpr int kFirstNormalId = 4;
+// The special ids come first: pad, unk, BOS, EOS (text/vocab.h). They never spell text.
+constexpr int kFirstNormalId = text::kEosId + 1;
 
 }  // namespace
 
@@ -57,8 +57,7 @@ PieceSpeller::PieceSpeller(const text::Vocab& vocab) : pieces_(static_cast<size_
 std::string PieceSpeller::remaining(const TargetPrefix& prefix, const std::vector<int64_t>& tokens) const {
   std::string rem = prefix.spell;
   for (size_t i = prefix.forced.size(); i < tokens.size() && !rem.empty(); ++i) {
-    const auto id = static_cast<size_t>(tokens[i]);
-    const std::string& p = id < pieces_.size() ? pieces_[id] : std::string();
+    const std::string& p = text(tokens[i]);
     if (!p.empty() && starts_with(rem, p)) {
       rem.erase(0, p.size());
     } else {
@@ -95,19 +94,5 @@ const std::string& PieceSpeller::text(int64_t id) const {
 }
 
 bool PieceSpeller::starts_word(int64_t id) const { return starts_with(text(id), kWordStart); }
-
-int64_t PieceSpeller::written(const TargetPrefix& prefix, const std::vector<int64_t>& tokens) const {
-  const auto forced = static_cast<int64_t>(prefix.forced.size());
-  int64_t n = std::min<int64_t>(forced, static_cast<int64_t>(tokens.size()));
-  std::string rem = prefix.spell;
-  for (size_t i = prefix.forced.size(); i < tokens.size() && !rem.empty(); ++i) {
-    const auto id = static_cast<size_t>(tokens[i]);
-    const std::string& p = id < pieces_.size() ? pieces_[id] : std::string();
-    if (p.empty() || !starts_with(rem, p)) break;
-    rem.erase(0, p.size());
-    ++n;
-  }
-  return n;
-}
 
 }  // namespace crosstalk::search

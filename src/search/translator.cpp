@@ -10,6 +10,23 @@
 
 namespace crosstalk::search {
 
+namespace {
+
+// Sources as the searches take them: [rows, longest + 1] (pieces + EOS, right-padded).
+torch::Tensor source_batch(const std::vector<const std::vector<int>*>& rows, const SpecialIds& ids) {
+  size_t longest = 0;
+  for (const auto* r : rows) longest = std::max(longest, r->size());
+  auto src = torch::full({static_cast<int64_t>(rows.size()), static_cast<int64_t>(longest) + 1}, ids.pad, torch::kLong);
+  auto s = src.accessor<int64_t, 2>();
+  for (size_t k = 0; k < rows.size(); ++k) {
+    for (size_t j = 0; j < rows[k]->size(); ++j) s[k][j] = (*rows[k])[j];
+    s[k][rows[k]->size()] = ids.eos;
+  }
+  return src;
+}
+
+}  // namespace
+
 Translator::Translator(model::Transformer model, text::Vocab vocab, torch::Device device)
     : model_(std::move(model)), vocab_(std::move(vocab)), device_(device), speller_(vocab_) {
   model_->to(device_);
@@ -27,8 +44,10 @@ std::vector<Translation> Translator::translate(const std::vector<std::string>& l
   TORCH_CHECK(options.beam_size >= 1, "beam size must be at least 1");
   TORCH_CHECK(prefixes.empty() || prefixes.size() == lines.size(), "translate: ", prefixes.size(),
               " prefixes for ", lines.size(), " lines");
+  // No constraint at all where every prefix is empty: the plain search, as without prefixes.
   std::vector<TargetPrefix> targets;
-  for (const auto& p : prefixes) targets.push_back(make_target_prefix(vocab_, p));
+  if (std::any_of(prefixes.begin(), prefixes.end(), [](const std::string& p) { return !p.empty(); }))
+    for (const auto& p : prefixes) targets.push_back(make_target_prefix(vocab_, p));
   const SpecialIds ids{text::kPadId, text::kBosId, text::kEosId};
   std::vector<Translation> out(lines.size());
   // Keep room for EOS inside the position table.
@@ -49,14 +68,9 @@ std::vector<Translation> Translator::translate(const std::vector<std::string>& l
   for (size_t start = 0; start < order.size(); start += batch_size) {
     if (stop && stop()) break;
     const size_t end = std::min(order.size(), start + batch_size);
-    const auto width = static_cast<int64_t>(out[order[end - 1]].source_ids.size() + 1);
-    auto src = torch::full({static_cast<int64_t>(end - start), width}, ids.pad, torch::kLong);
-    auto s = src.accessor<int64_t, 2>();
-    for (size_t k = start; k < end; ++k) {
-      const auto& piece_ids = out[order[k]].source_ids;
-      for (size_t j = 0; j < piece_ids.size(); ++j) s[k - start][j] = piece_ids[j];
-      s[k - start][piece_ids.size()] = ids.eos;
-    }
+    std::vector<const std::vector<int>*> rows;
+    for (size_t k = start; k < end; ++k) rows.push_back(&out[order[k]].source_ids);
+    const auto src = source_batch(rows, ids);
     std::vector<TargetPrefix> batch_prefixes;
     PrefixConstraints constraints;
     if (!targets.empty()) {
@@ -89,9 +103,7 @@ std::vector<Alternative> Translator::alternatives(const std::string& line, const
   const auto max_src = static_cast<size_t>(model_->options().max_positions() - 1);
   const auto encoded = text::encode_limited(vocab_, line, max_src);
   if (encoded.ids.empty()) return {};
-  auto src = torch::empty({1, static_cast<int64_t>(encoded.ids.size()) + 1}, torch::kLong);
-  for (size_t j = 0; j < encoded.ids.size(); ++j) src[0][static_cast<int64_t>(j)] = encoded.ids[j];
-  src[0][static_cast<int64_t>(encoded.ids.size())] = text::kEosId;
+  const auto src = source_batch({&encoded.ids}, {text::kPadId, text::kBosId, text::kEosId});
   const auto target = make_target_prefix(vocab_, prefix);
   const auto words = next_words(model_, src.to(device_), target, speller_, vocab_, k);
   std::vector<std::string> lines, starts;

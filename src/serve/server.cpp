@@ -124,8 +124,7 @@ BatchOutput Server::Impl::run(const BatchKey& key, const std::vector<std::string
   decode.nbest = key.nbest;
   decode.batch_size = options.batching.max_batch;
   decode.return_attention = true;  // every Result has the alignment
-  const bool prefixed = std::any_of(targets.begin(), targets.end(), [](const std::string& p) { return !p.empty(); });
-  out.translations = prefixed ? translator.translate(sources, targets, decode) : translator.translate(sources, decode);
+  out.translations = translator.translate(sources, targets, decode);  // targets: the prefixes, "" for none
   std::vector<align::AttentionRecord> records;
   std::vector<std::string> hypotheses;
   for (size_t k = 0; k < sources.size(); ++k) {

@@ -27,8 +27,8 @@ struct TargetPrefix {
 /// Its last word counts as complete only when a space follows it.
 TargetPrefix make_target_prefix(const text::Vocab& vocab, const std::string& text);
 
-/// The pieces of a vocabulary as text, for spelling. Ids below `first_normal` (pad, unk,
-/// BOS, EOS) and pieces that are not plain text (<...> controls, byte pieces) never spell.
+/// The pieces of a vocabulary as text, for spelling. The special ids (pad, unk, BOS, EOS)
+/// and pieces that are not plain text (<...> controls, byte pieces) never spell.
 class PieceSpeller {
  public:
   explicit PieceSpeller(const text::Vocab& vocab);
@@ -44,10 +44,6 @@ class PieceSpeller {
                                    // lacks): the rule is kFree, and the caller warns and counts
   };
   Next next(const TargetPrefix& prefix, const std::vector<int64_t>& tokens) const;
-
-  /// How many of `tokens` the user wrote: the forced pieces and those that lie wholly
-  /// inside the spelled part (a piece that completes the partial word counts as the model's).
-  int64_t written(const TargetPrefix& prefix, const std::vector<int64_t>& tokens) const;
 
   /// The text of piece `id` ("▁man"); "" for the ids that never spell (specials, controls).
   const std::string& text(int64_t id) const;

@@ -28,7 +28,6 @@ class WeightAverage {
 
   /// The averaged model: validate, translate and save it like any model.
   model::Transformer& model() { return average_; }
-  double decay() const { return decay_; }
 
  private:
   model::Transformer average_{nullptr};
