@@ -152,6 +152,34 @@ TEST_CASE("prefix decoding: at every word boundary and inside every word the out
   }
 }
 
+TEST_CASE("prefix decoding: the forced start fed in one decoder pass equals feeding it piece by piece",
+          "[prefix][slow]") {
+  auto& toy = learned();
+  ct::search::Translator translator(toy.model, toy.vocab, torch::kCPU);
+  auto options = search(1);
+  options.return_attention = true;
+  // Alone, a sentence's forced pieces go in one pass (search/step.h, feed_forced_start); in a
+  // batch with a sentence that has no prefix, no piece is forced in every row, so they go one
+  // step each. Same model, same pieces: the same output; the scores and the attention differ
+  // by float32 rounding only (the one-pass path sums in another order): per piece, a few
+  // thousand operations at float32's 1.2e-7 keep it under 1e-4.
+  const double per_piece = 1e-4;
+  for (size_t i = 0; i < toy.en.size(); ++i) {
+    const auto w = words(toy.en[i]);
+    const std::string prefix = w[0] + " " + w[1] + " " + w[2].substr(0, 1);
+    const auto alone = translator.translate({toy.de[i]}, {prefix}, options)[0].best;
+    const auto stepped = translator.translate({toy.de[i], toy.de[(i + 1) % toy.de.size()]}, {prefix, ""}, options)[0].best;
+    INFO("'" << toy.de[i] << "' with prefix '" << prefix << "'");
+    REQUIRE(alone.tokens == stepped.tokens);
+    CHECK(alone.prefix_pieces == stepped.prefix_pieces);
+    const double tol = per_piece * static_cast<double>(alone.tokens.size() + 1);
+    CHECK(alone.prefix_log_prob == Approx(stepped.prefix_log_prob).margin(tol));
+    CHECK(alone.log_prob == Approx(stepped.log_prob).margin(tol));
+    REQUIRE(alone.attention.sizes() == stepped.attention.sizes());
+    CHECK(torch::allclose(alone.attention, stepped.attention, 0.0, per_piece));
+  }
+}
+
 TEST_CASE("prefix decoding: a wrong word is kept, a partial word completes to a word that starts with it",
           "[prefix][slow]") {
   auto& toy = learned();
@@ -195,8 +223,12 @@ TEST_CASE("next words: whole words, most likely first, the learned one on top, e
   const std::vector<std::pair<std::string, std::string>> cases = {
       {"", "the"}, {"the ", "green"}, {"the gr", "green"}, {"the green woman h", "hears"}, {"the green", "green"}};
   for (const auto& [prefix, expected] : cases) {
-    const auto alternatives = translator.alternatives(toy.de[0], prefix, 3, search(1));
+    const auto completed = translator.complete({toy.de[0]}, {prefix}, 3, search(1));
     INFO("prefix '" << prefix << "'");
+    REQUIRE(completed.size() == 1);
+    // The completion searched beside the alternatives is the one searched alone.
+    CHECK(completed[0].translation.text == translator.translate({toy.de[0]}, {prefix}, search(1))[0].text);
+    const auto& alternatives = completed[0].alternatives;
     REQUIRE_FALSE(alternatives.empty());
     CHECK(alternatives.size() <= 3);
     CHECK(alternatives[0].word == expected);

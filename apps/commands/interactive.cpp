@@ -128,7 +128,15 @@ class Session {
 
   void translate(const std::string& source, const std::string& prefix) {
     const auto start = std::chrono::steady_clock::now();
-    auto out = translator_.translate({source}, {prefix}, decode_);
+    std::vector<search::Translation> out;
+    std::vector<search::Alternative> alternatives;
+    if (prefix.empty()) {
+      out = translator_.translate({source}, decode_);
+    } else {
+      auto completed = translator_.complete({source}, {prefix}, 3, decode_);
+      out.push_back(std::move(completed[0].translation));
+      alternatives = std::move(completed[0].alternatives);
+    }
     const double ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
     const auto& t = out[0];
     const auto max_pieces = translator_.model()->options().max_positions() - 1;
@@ -143,7 +151,7 @@ class Session {
     const auto links = best.links();
     last_ = Last{sentence, source, std::move(best.record), std::move(best.forward)};
     print_translation(t, source, aligner_, links, decode_.nbest, show_alignment_, sentence);
-    if (!prefix.empty()) print_alternatives(source, prefix);
+    print_alternatives(alternatives);
     if (show_ != Show::off && last_->record.layers() > 0) {
       render::TerminalHeatmapOptions options;
       options.color = show_ == Show::color;
@@ -157,8 +165,7 @@ class Session {
   }
 
   // After :prefix, the next words the model proposes and where each leads.
-  void print_alternatives(const std::string& source, const std::string& prefix) {
-    const auto alternatives = translator_.alternatives(source, prefix, 3, decode_);
+  void print_alternatives(const std::vector<search::Alternative>& alternatives) {
     if (alternatives.empty()) return;
     std::cout << "next words:\n";
     for (const auto& a : alternatives)

@@ -9,6 +9,8 @@
 
 #include "crosstalk/common/error.h"
 
+#include <spdlog/spdlog.h>
+
 namespace crosstalk {
 
 namespace {
@@ -34,6 +36,14 @@ void init_compute_thread() {
   if (threads <= 0) return;  // nothing set: keep the library defaults
   omp_set_num_threads(threads);
   at::internal::lazy_init_num_threads();
+}
+
+void init_light_thread() { omp_set_num_threads(1); }
+
+void release_thread_team() {
+  // Only the calling thread's pool (libgomp's gomp_pause_host); nonzero if it is inside a
+  // parallel region, where there is nothing to release.
+  if (omp_pause_resource_all(omp_pause_soft) != 0) spdlog::debug("OpenMP kept this thread's team (inside a parallel region)");
 }
 
 int compute_threads() { return g_threads.load(); }

@@ -126,7 +126,7 @@ DecoderCache TransformerImpl::make_cache() const {
 }
 
 StepOutput TransformerImpl::decode_step(const torch::Tensor& tokens, const EncoderOutput& encoded,
-                                        DecoderCache* cache, bool need_weights) {
+                                        DecoderCache* cache, bool need_weights, bool every_position) {
   TORCH_CHECK(cache != nullptr && cache->layers.size() == decoder_.size(),
               "decode_step needs a cache from make_cache()");
   auto t = tokens.dim() == 1 ? tokens.unsqueeze(1) : tokens;  // [batch, new_len]
@@ -141,6 +141,11 @@ StepOutput TransformerImpl::decode_step(const torch::Tensor& tokens, const Encod
     if (need_weights) out.cross_attention.push_back(o.weights);
   }
   cache->steps += t.size(1);
+  if (every_position) {
+    out.all_logits = project(options_.pre_norm() ? decoder_norm(x) : x);  // [batch, new_len, vocab]
+    out.logits = out.all_logits.select(1, t.size(1) - 1);
+    return out;
+  }
   auto last = x.select(1, t.size(1) - 1);                                 // [batch, d_model]
   out.logits = project(options_.pre_norm() ? decoder_norm(last) : last);  // [batch, vocab]
   return out;

@@ -31,8 +31,12 @@ std::vector<Hypothesis> greedy_search(model::Transformer& model, const torch::Te
   auto cache = model->make_cache();
   auto tokens = torch::full({batch}, ids.bos, torch::TensorOptions().dtype(torch::kLong).device(device));
 
-  for (int64_t step = 0; step <= limits.longest && !active.empty(); ++step) {
-    auto out = model->decode_step(tokens, encoded, &cache, options.return_attention);
+  // The pieces every prefix forces from the start: one decoder pass, not one step each.
+  int64_t step = detail::common_forced(prefixes, limits);
+  model::StepOutput out;
+  if (step > 0) out = detail::feed_forced_start(model, prefixes, step, encoded, &cache, ids, hyps, attention);
+  for (; step <= limits.longest && !active.empty(); ++step) {
+    if (!out.logits.defined()) out = model->decode_step(tokens, encoded, &cache, options.return_attention);
     auto logp = detail::next_log_probs(out, ids, step);  // [rows, vocab]
     std::vector<const std::vector<int64_t>*> tokens_of_row;
     if (prefixes.active())
@@ -79,6 +83,7 @@ std::vector<Hypothesis> greedy_search(model::Transformer& model, const torch::Te
       encoded = encoded.index_select(index);
     }
     tokens = torch::tensor(next, torch::kLong).to(device);
+    out = {};
   }
   if (options.return_attention) {
     for (int64_t i = 0; i < batch; ++i) {

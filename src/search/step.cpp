@@ -57,6 +57,54 @@ std::vector<RowConstraint> constrain(torch::Tensor& logp, const PrefixConstraint
   return state;
 }
 
+int64_t common_forced(const PrefixConstraints& prefixes, const OutputLimits& limits) {
+  if (!prefixes.active() || limits.limit.empty()) return 0;
+  int64_t count = std::numeric_limits<int64_t>::max();
+  for (size_t i = 0; i < limits.limit.size(); ++i)
+    count = std::min({count, static_cast<int64_t>((*prefixes.prefixes)[i].forced.size()), limits.limit[i]});
+  return count;
+}
+
+model::StepOutput feed_forced_start(model::Transformer& model, const PrefixConstraints& prefixes, int64_t count,
+                                    const model::EncoderOutput& encoded, model::DecoderCache* cache,
+                                    const SpecialIds& ids, std::vector<Hypothesis>& hyps,
+                                    std::vector<std::vector<torch::Tensor>>& attention) {
+  const auto batch = static_cast<int64_t>(hyps.size());
+  TORCH_CHECK(count >= 1 && cache->steps == 0, "feed_forced_start: at least one piece, into an empty cache");
+  std::vector<int64_t> flat;
+  for (int64_t i = 0; i < batch; ++i) {
+    const auto& forced = (*prefixes.prefixes)[static_cast<size_t>(i)].forced;
+    TORCH_CHECK(static_cast<int64_t>(forced.size()) >= count, "feed_forced_start: row ", i, " forces fewer pieces");
+    flat.push_back(ids.bos);
+    flat.insert(flat.end(), forced.begin(), forced.begin() + count);
+  }
+  const auto tokens = torch::tensor(flat, torch::kLong).view({batch, count + 1}).to(encoded.memory.device());
+  const bool want_attention = !attention.empty();
+  auto out = model->decode_step(tokens, encoded, cache, want_attention, /*every_position=*/true);
+  // Position j predicts forced piece j: the model's log-probability of it, as next_log_probs
+  // gives it (a forced piece is never padding, BOS or EOS, so the masks do not matter).
+  const auto logp = torch::log_softmax(out.all_logits.narrow(1, 0, count).to(torch::kFloat), -1);
+  const auto picked = logp.gather(2, tokens.narrow(1, 1, count).unsqueeze(2)).squeeze(2).to(torch::kCPU);
+  const auto lp = picked.accessor<float, 2>();
+  torch::Tensor rows;  // [batch, layers, heads, count + 1, src_len]
+  if (want_attention) rows = torch::stack(out.cross_attention, 1).to(torch::kCPU);
+  for (int64_t i = 0; i < batch; ++i) {
+    auto& h = hyps[static_cast<size_t>(i)];
+    for (int64_t j = 0; j < count; ++j) {
+      h.tokens.push_back(flat[static_cast<size_t>(i * (count + 1) + 1 + j)]);
+      h.log_prob += lp[i][j];
+      h.prefix_log_prob += lp[i][j];
+      h.prefix_pieces++;
+      if (want_attention) attention[static_cast<size_t>(i)].push_back(rows[i].select(2, j));
+    }
+    h.score = h.log_prob;
+  }
+  model::StepOutput last;  // what decode_step would have returned for the last forced piece
+  last.logits = out.logits;
+  for (const auto& a : out.cross_attention) last.cross_attention.push_back(a.narrow(2, count, 1));
+  return last;
+}
+
 torch::Tensor step_attention(const model::StepOutput& out) {
   std::vector<torch::Tensor> layers;
   for (const auto& a : out.cross_attention) layers.push_back(a.squeeze(2));  // [rows, heads, src_len]

@@ -35,6 +35,21 @@ std::vector<RowConstraint> constrain(torch::Tensor& logp, const PrefixConstraint
                                      const std::vector<int64_t>& sentence_of_row,
                                      const std::vector<const std::vector<int64_t>*>& tokens_of_row);
 
+/// How many pieces every row's prefix forces from the start (capped by each row's output
+/// limit): 0 without prefixes, or where one row has none.
+int64_t common_forced(const PrefixConstraints& prefixes, const OutputLimits& limits);
+
+/// The start of a prefix-constrained search in one decoder pass instead of one step a
+/// piece: feeds BOS and each row's first `count` forced pieces [batch, count + 1] into the
+/// empty `cache`, and books the pieces in `hyps` as forced steps would (tokens; the model's
+/// log-probability of each in log_prob, score and prefix_log_prob; prefix_pieces; and, if
+/// `attention` is not empty, each position's cross-attention row [layers, heads, src_len]).
+/// Returns the output of the last position: the step that chooses the next piece.
+model::StepOutput feed_forced_start(model::Transformer& model, const PrefixConstraints& prefixes, int64_t count,
+                                    const model::EncoderOutput& encoded, model::DecoderCache* cache,
+                                    const SpecialIds& ids, std::vector<Hypothesis>& hyps,
+                                    std::vector<std::vector<torch::Tensor>>& attention);
+
 /// The step's cross-attention of every row: [rows, layers, heads, src_len] on the CPU.
 torch::Tensor step_attention(const model::StepOutput& out);
 

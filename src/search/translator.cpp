@@ -98,22 +98,34 @@ std::vector<Translation> Translator::translate(const std::vector<std::string>& l
   return out;
 }
 
-std::vector<Alternative> Translator::alternatives(const std::string& line, const std::string& prefix, int64_t k,
-                                                  const DecodeOptions& options) {
+std::vector<Completion> Translator::complete(const std::vector<std::string>& lines,
+                                            const std::vector<std::string>& prefixes, int64_t k,
+                                            const DecodeOptions& options) {
+  TORCH_CHECK(prefixes.size() == lines.size(), "complete: ", prefixes.size(), " prefixes for ", lines.size(), " lines");
+  TORCH_CHECK(k >= 0, "complete: k must not be negative, got ", k);
   const auto max_src = static_cast<size_t>(model_->options().max_positions() - 1);
-  const auto encoded = text::encode_limited(vocab_, line, max_src);
-  if (encoded.ids.empty()) return {};
-  const auto src = source_batch({&encoded.ids}, {text::kPadId, text::kBosId, text::kEosId});
-  const auto target = make_target_prefix(vocab_, prefix);
-  const auto words = next_words(model_, src.to(device_), target, speller_, vocab_, k);
-  std::vector<std::string> lines, starts;
-  for (const auto& w : words) {
-    lines.push_back(line);
-    starts.push_back((target.words.empty() ? std::string() : target.words + " ") + w.word + " ");
+  // The rows of one search: the lines with their prefixes, then each line's alternatives.
+  std::vector<std::string> rows = lines, starts = prefixes;
+  std::vector<std::vector<NextWord>> words(lines.size());
+  for (size_t i = 0; k > 0 && i < lines.size(); ++i) {
+    const auto encoded = text::encode_limited(vocab_, lines[i], max_src);
+    if (encoded.ids.empty()) continue;
+    const auto src = source_batch({&encoded.ids}, {text::kPadId, text::kBosId, text::kEosId});
+    const auto target = make_target_prefix(vocab_, prefixes[i]);
+    words[i] = next_words(model_, src.to(device_), target, speller_, vocab_, k);
+    for (const auto& w : words[i]) {
+      rows.push_back(lines[i]);
+      starts.push_back((target.words.empty() ? std::string() : target.words + " ") + w.word + " ");
+    }
   }
-  const auto completed = translate(lines, starts, options);
-  std::vector<Alternative> out;
-  for (size_t i = 0; i < words.size(); ++i) out.push_back({words[i].word, std::exp(words[i].log_prob), completed[i].text});
+  auto translations = translate(rows, starts, options);
+  std::vector<Completion> out(lines.size());
+  size_t at = lines.size();
+  for (size_t i = 0; i < lines.size(); ++i) {
+    out[i].translation = std::move(translations[i]);
+    for (const auto& w : words[i])
+      out[i].alternatives.push_back({w.word, std::exp(w.log_prob), std::move(translations[at++].text)});
+  }
   return out;
 }
 

@@ -43,11 +43,11 @@ void send_error(httplib::Response& res, int status, const std::string& message) 
   res.set_content(error_body(message), kJson);
 }
 
-// Handler threads are httplib's: they build the Results (tensor operations), so each sets
-// its OpenMP team first (common/threads.h), once.
+// Handler threads are httplib's: they build the Results from small tensors, on one thread
+// each (common/threads.h, init_light_thread), once.
 void init_handler_thread() {
   thread_local bool done = false;
-  if (!done) init_compute_thread();
+  if (!done) init_light_thread();
   done = true;
 }
 
@@ -124,7 +124,14 @@ BatchOutput Server::Impl::run(const BatchKey& key, const std::vector<std::string
   decode.nbest = key.nbest;
   decode.batch_size = options.batching.max_batch;
   decode.return_attention = true;  // every Result has the alignment
-  out.translations = translator.translate(sources, targets, decode);  // targets: the prefixes, "" for none
+  if (key.alternatives > 0) {  // /api/complete: the completions and their next words, one search
+    for (auto& c : translator.complete(sources, targets, key.alternatives, decode)) {
+      out.translations.push_back(std::move(c.translation));
+      out.alternatives.push_back(std::move(c.alternatives));
+    }
+  } else {
+    out.translations = translator.translate(sources, targets, decode);  // targets: the prefixes, "" for none
+  }
   std::vector<align::AttentionRecord> records;
   std::vector<std::string> hypotheses;
   for (size_t k = 0; k < sources.size(); ++k) {
@@ -132,11 +139,6 @@ BatchOutput Server::Impl::run(const BatchKey& key, const std::vector<std::string
     hypotheses.push_back(out.translations[k].text);
   }
   out.alignments = aligner->align_translations(std::move(records), sources, hypotheses, name);
-  if (key.alternatives > 0) {
-    decode.return_attention = false;  // the alternatives' completions are text only
-    for (size_t k = 0; k < sources.size(); ++k)
-      out.alternatives.push_back(translator.alternatives(sources[k], targets[k], key.alternatives, decode));
-  }
   return out;
 }
 
@@ -313,12 +315,17 @@ Server::Server(ServedModel model, ServerOptions options) : impl_(std::make_uniqu
   i.http.set_read_timeout(timeout, 0);
   i.http.set_write_timeout(timeout, 0);
   i.http.set_keep_alive_timeout(2);
+  // httplib writes a response's headers and body apart: with Nagle's algorithm the body
+  // waits for the client's delayed ACK of the headers (~40 ms on Linux) on every answer.
+  i.http.set_tcp_nodelay(true);
   i.http.set_payload_max_length(options.limits.max_body);
   // Every waiting request holds a connection thread: room for a full queue, a batch in
   // flight, and the page's own requests.
   const auto threads = static_cast<size_t>(std::clamp<int64_t>(
       options.batching.max_queue + options.batching.max_batch + 8, 8, 512));
   i.http.new_task_queue = [threads] { return new httplib::ThreadPool(threads); };
+  // The model was loaded on this thread; from now on only the batch worker computes.
+  release_thread_team();
 }
 
 Server::~Server() {

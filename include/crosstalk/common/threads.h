@@ -24,6 +24,19 @@ void set_compute_threads(int threads);
 /// run on another team. Such threads call this first.
 void init_compute_thread();
 
+/// For threads that only touch small tensors while another thread does the heavy work
+/// (a server's connection threads): the calling thread computes on one thread, so it never
+/// starts an OpenMP team of its own. Every team counts: once libgomp manages more threads
+/// than there are cores, the idle ones stop spinning and sleep, and each parallel region
+/// of the thread that does the work then waits for a wake-up (a server's decoding step
+/// took three times as long).
+void init_light_thread();
+
+/// Ends the calling thread's OpenMP team (its threads exit; the next parallel region on
+/// this thread starts a new one), for the same reason: e.g. the thread that loaded a model
+/// that another thread runs from then on.
+void release_thread_team();
+
 /// The value last given to set_compute_threads (0 before any call).
 int compute_threads();
 

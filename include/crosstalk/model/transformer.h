@@ -28,6 +28,7 @@ struct DecoderOutput {
 /// One incremental decoding step.
 struct StepOutput {
   torch::Tensor logits;                          // [batch, vocab], for the last new position
+  torch::Tensor all_logits;                      // [batch, new_len, vocab]; only if asked (every_position)
   std::vector<torch::Tensor> cross_attention;    // per layer [batch, heads, new_len, src_len]; empty unless requested
 };
 
@@ -57,9 +58,10 @@ class TransformerImpl : public torch::nn::Module {
 
   /// Feeds the next target tokens: tokens [batch] or [batch, new_len], at
   /// positions cache->steps ...; grows the cache and returns the logits of the
-  /// last new position [batch, vocab].
+  /// last new position [batch, vocab] (every_position: also those of every new
+  /// position, all_logits [batch, new_len, vocab]).
   StepOutput decode_step(const torch::Tensor& tokens, const EncoderOutput& encoded,
-                         DecoderCache* cache, bool need_weights = false);
+                         DecoderCache* cache, bool need_weights = false, bool every_position = false);
 
   const ModelOptions& options() const { return options_; }
   int64_t pad_id() const { return pad_id_; }

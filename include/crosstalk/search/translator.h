@@ -33,6 +33,13 @@ struct Alternative {
   std::string completion;    // the translation starting with the prefix's words and this word
 };
 
+/// What the interactive translator shows after the user typed the start of a translation:
+/// the line's translation starting with that prefix, and the next words it could take.
+struct Completion {
+  Translation translation;
+  std::vector<Alternative> alternatives;  // most likely first
+};
+
 /// Text in, text out: SentencePiece encoding, length-sorted batches, search,
 /// decoding, and the original order restored.
 class Translator {
@@ -51,11 +58,12 @@ class Translator {
   /// prefix_pieces says how many of its pieces the prefix decided.
   std::vector<Translation> translate(const std::vector<std::string>& lines, const std::vector<std::string>& prefixes,
                                      const DecodeOptions& options, const std::function<bool()>& stop = {});
-  /// For `line` and the target `prefix` typed so far: the k most likely next words
-  /// (search/next_words.h), most likely first, each with the translation it leads to
-  /// (searched with `options`, the prefix's complete words and the word forced).
-  std::vector<Alternative> alternatives(const std::string& line, const std::string& prefix, int64_t k,
-                                        const DecodeOptions& options);
+  /// For each line and the target prefix typed so far (line-aligned; "" = none): its
+  /// translate() with that prefix, and the k most likely next words (search/next_words.h),
+  /// each with the translation it leads to (the prefix's complete words and the word
+  /// forced). The completions and the alternatives' translations are one batched search.
+  std::vector<Completion> complete(const std::vector<std::string>& lines, const std::vector<std::string>& prefixes,
+                                   int64_t k, const DecodeOptions& options);
   /// Just the text of translate().
   std::vector<std::string> translate_text(const std::vector<std::string>& lines,
                                           const DecodeOptions& options);
