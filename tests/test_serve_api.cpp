@@ -233,6 +233,8 @@ TEST_CASE("serve: complete gives the completion with its attention and the next-
     check_result(c, true);  // the attention by default
     CHECK(c["translation"].get<std::string>().rfind(prefix, 0) == 0);
     CHECK(c["prefix"] == prefix);
+    CHECK(c["prefix_relaxed"] == false);  // the same keys with an empty prefix as with any other
+    CHECK(c.contains("prefix_pieces"));
     if (prefix.empty()) CHECK(c["translation"] == translation);  // greedy by default: the ordinary translation
     REQUIRE(r["alternatives"].is_array());
     REQUIRE(r["alternatives"].size() >= 1);
