@@ -11,57 +11,19 @@ rendered DOM against the JSON the server returns for the same request. Exit code
 Registered with ctest as `browser_page` (tests/CMakeLists.txt).
 """
 
-import argparse
 import base64
 import json
 import os
-import re
-import shutil
-import signal
 import struct
-import subprocess
 import sys
-import tempfile
-import time
-import traceback
-import urllib.error
 import urllib.parse
-import urllib.request
 import xml.etree.ElementTree as ET
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from cdp_pipe import CdpError, Chromium, die_with_parent  # noqa: E402
+from harness import argument_parser, cells, center, check, run, wait_ready  # noqa: E402
 
-SOURCE_DIR = os.path.normpath(os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", ".."))
-INSTALL_HINT = ("chromium is not installed: `bash scripts/setup.sh --tests` installs it "
-                "(or `apt-get install chromium`)")
 SENTENCE = "ein mann mag das grüne pferd"          # data/toy/valid.de, line 3
 ALIGN_TARGET = "a man likes the green horse"       # data/toy/valid.en, line 3
-
-
-class Failure(AssertionError):
-    pass
-
-
-checks = []
-
-
-def check(condition, what, detail=""):
-    """Records one check; a failed one stops the test with its message."""
-    checks.append(what)
-    if not condition:
-        raise Failure(what + (": " + detail if detail else ""))
-    print("ok  " + what, flush=True)
-
-
-def find_chromium(explicit):
-    if explicit:
-        return explicit if os.access(explicit, os.X_OK) else None
-    for name in ("chromium", "chromium-browser", "google-chrome"):
-        path = shutil.which(name)
-        if path:
-            return path
-    return "/usr/bin/chromium" if os.access("/usr/bin/chromium", os.X_OK) else None
 
 
 def viridis(w):
@@ -89,78 +51,7 @@ def png_size(data):
     return struct.unpack(">II", data[16:24])
 
 
-# ---- the server --------------------------------------------------------------------------
-
-class Server:
-    def __init__(self, cmd, log_path, cwd):
-        self.log_path = log_path
-        self._log = open(log_path, "wb")
-        self.proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=self._log, stderr=self._log, cwd=cwd,
-                                     start_new_session=True, preexec_fn=die_with_parent)
-        self.url = None
-        deadline = time.monotonic() + 120
-        while self.url is None:
-            with open(log_path, encoding="utf-8", errors="replace") as f:
-                m = re.search(r"listening on (http://\S+)", f.read())
-            if m:
-                self.url = m.group(1).rstrip("/")
-            elif self.proc.poll() is not None:
-                raise Failure("the server exited (code %s) before listening:\n%s" % (self.proc.returncode, self.log()))
-            elif time.monotonic() > deadline:
-                raise Failure("the server did not print 'listening on http://HOST:PORT' within 120 s:\n" + self.log())
-            else:
-                time.sleep(0.1)
-
-    def log(self):
-        with open(self.log_path, encoding="utf-8", errors="replace") as f:
-            return f.read()[-4000:]
-
-    def get(self, path):
-        with urllib.request.urlopen(self.url + path, timeout=60) as r:
-            return json.loads(r.read().decode("utf-8"))
-
-    def post(self, path, body):
-        req = urllib.request.Request(self.url + path, data=json.dumps(body).encode("utf-8"),
-                                     headers={"Content-Type": "application/json"})
-        try:
-            with urllib.request.urlopen(req, timeout=120) as r:
-                return r.status, json.loads(r.read().decode("utf-8"))
-        except urllib.error.HTTPError as e:
-            return e.code, json.loads(e.read().decode("utf-8"))
-
-    def stop(self):
-        if self.proc.poll() is None:
-            try:
-                os.killpg(self.proc.pid, signal.SIGTERM)
-                self.proc.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                os.killpg(self.proc.pid, signal.SIGKILL)
-                self.proc.wait(timeout=10)
-            except ProcessLookupError:
-                pass
-        self._log.close()
-
-
 # ---- the page ----------------------------------------------------------------------------
-
-JS_CELLS = """(() => {
-  const cells = [...document.querySelectorAll('#heatmap rect.cell')];
-  return cells.map(c => [+c.dataset.row, +c.dataset.col, c.getAttribute('fill'), c.classList.contains('hl')]);
-})()"""
-
-
-def cells(b):
-    return b.evaluate(JS_CELLS)
-
-
-def center(b, selector):
-    box = b.evaluate("""(() => { const el = document.querySelector(%s); if (!el) return null;
-      el.scrollIntoView({block: 'center', inline: 'center'});
-      const r = el.getBoundingClientRect(); return [r.left + r.width / 2, r.top + r.height / 2, r.width, r.height]; })()"""
-                     % json.dumps(selector))
-    check(box is not None and box[2] > 0 and box[3] > 0, "the page shows " + selector)
-    return box[0], box[1]
-
 
 def select(b, element_id, value):
     b.evaluate("(() => { const s = document.getElementById(%s); s.value = %s;"
@@ -180,28 +71,11 @@ def hover_cells(b, selector):
     return sorted((r, c) for r, c, _, hl in cells(b) if hl)
 
 
-def wait_ready(b, what):
-    state = b.wait_for("(() => { const s = document.body && document.body.dataset.state;"
-                       " return (s === 'ready' && document.querySelector('#heatmap rect.cell')) || s === 'error' ? s : null; })()",
-                       timeout=120, what=what)
-    if state == "error":
-        raise Failure(what + ": the page shows an error: " + b.evaluate("document.getElementById('error').textContent"))
-
-
-def run_checks(b, server, args, out_dir):
-    model = server.get("/api/model")
-    layers, heads = model["layers"], model["heads"]
-    status, res = server.post("/api/translate", {"text": SENTENCE, "beam": 4, "nbest": 4, "attention": True})
-    check(status == 200, "POST /api/translate answers 200", str(res))
+def check_result(b, res):
+    """The translation, the n-best, and one labelled cell per word pair."""
     n_src_words, n_tgt_words = len(res["src_words"]), len(res["tgt_words"])   # EOS included
-    n_src_pieces, n_tgt_pieces = len(res["src_pieces"]), len(res["tgt_pieces"])
-
-    b.open_page()
-    b.navigate(server.url + "/?" + urllib.parse.urlencode({"text": SENTENCE}))
-    wait_ready(b, "the heatmap of /?text=...")
-
-    # Translation, n-best.
-    check(b.evaluate("document.getElementById('translation').textContent") == res["translation"],
+    # Translation (in the editable box, a textarea: tests/browser/test_edit.py), n-best.
+    check(b.evaluate("document.getElementById('translation').value") == res["translation"],
           "the page shows the server's translation", res["translation"])
     shown = b.evaluate("[...document.querySelectorAll('#nbest .hyp')].map(e => e.textContent)")
     check(shown == [h["text"] for h in res["nbest"]], "the page lists the n-best of the server", str(shown))
@@ -216,6 +90,10 @@ def run_checks(b, server, args, out_dir):
                         " [...document.querySelectorAll('#heatmap .col-label')].map(e => e.textContent)]")
     check(labels == [res["tgt_words"], res["src_words"]], "rows are the target words, columns the source words")
 
+
+def check_selection(b, res, layers, heads):
+    """The layer and head selectors: the default selection and its colours, every layer and head."""
+    got = cells(b)
     # The default selection, and its colours against the server's word_attention.
     check(b.evaluate("document.getElementById('layer').value") == str(res["selection_layer"]) and
           b.evaluate("document.getElementById('head').value") == str(res["selection_head"]),
@@ -257,6 +135,11 @@ def run_checks(b, server, args, out_dir):
     select(b, "layer", str(res["selection_layer"]))
     check([f for _, _, f, _ in cells(b)] == fills0, "back at the default selection, the default colours")
 
+
+def check_pieces_and_hover(b, res):
+    """The pieces toggle, and hovering words and cells with the real mouse."""
+    n_src_words, n_tgt_words = len(res["src_words"]), len(res["tgt_words"])   # EOS included
+    n_src_pieces, n_tgt_pieces = len(res["src_pieces"]), len(res["tgt_pieces"])
     # Pieces and words.
     x, y = center(b, "#pieces")
     b.click(x, y)
@@ -294,6 +177,10 @@ def run_checks(b, server, args, out_dir):
     b.mouse_move(x, y)
     b.wait_for("document.getElementById('readout').textContent.includes('</s>')", timeout=10, what="the cell readout")
 
+
+def check_downloads(b, res, args, out_dir):
+    """A screenshot, and the SVG, PNG and JSON downloads."""
+    n_src_words, n_tgt_words = len(res["src_words"]), len(res["tgt_words"])   # EOS included
     # Screenshot (hovering a target word in the middle of the sentence).
     hover_cells(b, '#links .tw[data-row="%d"]' % min(2, n_tgt_words - 1))
     shot = b.screenshot(args.screenshot or os.path.join(out_dir, "serve.png"))
@@ -312,13 +199,16 @@ def run_checks(b, server, args, out_dir):
     check(data["result"]["translation"] == res["translation"] and len(data["weights"]) == n_tgt_words,
           "the JSON download holds the result and the current view")
 
+
+def check_align_typing_errors(b, server):
+    """Forced alignment from the URL, typing and Enter, API errors shown to the user."""
     # Forced alignment from the URL.
     b.navigate(server.url + "/?" + urllib.parse.urlencode({"text": SENTENCE, "target": ALIGN_TARGET}))
     wait_ready(b, "the heatmap of /?text=...&target=...")
     status, al = server.post("/api/align", {"source": SENTENCE, "target": ALIGN_TARGET})
     check(status == 200, "POST /api/align answers 200", str(al))
     check(b.evaluate("document.getElementById('mode-align').checked") and
-          b.evaluate("document.getElementById('translation').textContent") == ALIGN_TARGET,
+          b.evaluate("document.getElementById('translation').value") == ALIGN_TARGET,
           "/?text=...&target=... does a forced alignment on load")
     check(len(cells(b)) == len(al["tgt_words"]) * len(al["src_words"]) and "forced alignment" in title(b),
           "forced alignment: its cells and title", title(b))
@@ -332,7 +222,7 @@ def run_checks(b, server, args, out_dir):
     b.wait_for("document.body.dataset.state === 'ready' && location.search.includes('schl')", timeout=120,
                what="a translation after typing and Enter")
     status, r2 = server.post("/api/translate", {"text": "ein pferd schläft", "beam": 4, "nbest": 4, "attention": True})
-    check(b.evaluate("document.getElementById('translation').textContent") == r2["translation"] and
+    check(b.evaluate("document.getElementById('translation').value") == r2["translation"] and
           len(cells(b)) == len(r2["tgt_words"]) * len(r2["src_words"]), "typing + Enter translates and redraws")
     # An error from the API ({"error": ...}, here a 503 put in place of the server's answer
     # by the DevTools Fetch domain) is shown to the user.
@@ -356,6 +246,9 @@ def run_checks(b, server, args, out_dir):
     check(not b.evaluate("document.getElementById('error').hidden"),
           "an empty target in forced-alignment mode is reported to the user")
 
+
+def check_model_tab(b, server, model, args):
+    """The model tab: facts and the training curves of /api/train_log."""
     # Model tab: facts and the training curves of /api/train_log.
     log = server.get("/api/train_log")["entries"]
     n_train = len([e for e in log if e.get("event") == "train" and "loss" in e])
@@ -379,90 +272,31 @@ def run_checks(b, server, args, out_dir):
     if args.screenshot_model:
         b.screenshot(args.screenshot_model)
 
+
+def run_checks(b, server, args, out_dir):
+    model = server.get("/api/model")
+    status, res = server.post("/api/translate", {"text": SENTENCE, "beam": 4, "nbest": 4, "attention": True})
+    check(status == 200, "POST /api/translate answers 200", str(res))
+    b.open_page()
+    b.navigate(server.url + "/?" + urllib.parse.urlencode({"text": SENTENCE}))
+    wait_ready(b, "the heatmap of /?text=...")
+    check_result(b, res)
+    check_selection(b, res, model["layers"], model["heads"])
+    check_pieces_and_hover(b, res)
+    check_downloads(b, res, args, out_dir)
+    check_align_typing_errors(b, server)
+    check_model_tab(b, server, model, args)
     # (the 503 put in place above is logged by the browser as a failed resource: expected)
     errors = [e for e in b.errors() if "status of 503" not in e]
     check(not errors, "no JavaScript errors", "\n".join(errors))
 
 
 def main():
-    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--binary", required=True, help="the crosstalk executable")
-    ap.add_argument("--source-dir", default=SOURCE_DIR, help="the project root (configs/, data/)")
-    ap.add_argument("--chromium", help="the browser (default: chromium on PATH)")
-    ap.add_argument("--model", help="serve this model directory instead of training a tiny one")
+    ap = argument_parser(__doc__)
     ap.add_argument("--mock", action="store_true", help="serve with tests/browser/mock_serve.py, not `crosstalk serve`")
-    ap.add_argument("--page-from-source", action="store_true",
-                    help="the page's files from src/serve/page/ (through mock_serve.py --upstream), the API from "
-                         "`crosstalk serve`: try an edited page without rebuilding")
     ap.add_argument("--screenshot", help="write the page's screenshot here (default: in the temp dir)")
     ap.add_argument("--screenshot-model", help="also a screenshot of the model tab")
-    ap.add_argument("--keep", action="store_true", help="keep the temp dir (model, logs)")
-    args = ap.parse_args()
-
-    # ctest's timeout (or ^C) ends the test through the finally below: browser and server stopped.
-    signal.signal(signal.SIGTERM, lambda *_: sys.exit("FAIL: terminated"))
-    chromium = find_chromium(args.chromium)
-    if not chromium:
-        print("FAIL: " + INSTALL_HINT, file=sys.stderr)
-        return 1
-    binary = os.path.abspath(args.binary)
-    tmp = tempfile.mkdtemp(prefix="crosstalk-browser-")
-    server = browser = upstream = None
-    ok = False
-    try:
-        model = os.path.abspath(args.model) if args.model else os.path.join(tmp, "model")
-        if not args.model:
-            # A tiny model in seconds: two decoder layers so there is a layer to switch to,
-            # train and valid log lines for the model tab's curves.
-            t = time.monotonic()
-            p = subprocess.run([binary, "train", "--config", "configs/tiny.toml", "--model-dir", model,
-                                "--decoder-layers", "2", "--max-steps", "120", "--log-every", "5",
-                                "--valid-every", "30", "--valid-bleu-lines", "8"],
-                               cwd=args.source_dir, capture_output=True, text=True, timeout=240,
-                               preexec_fn=die_with_parent)
-            if p.returncode != 0:
-                raise Failure("training the tiny model failed (code %d):\n%s" % (p.returncode, p.stderr[-3000:]))
-            print("trained a tiny model in %.1f s" % (time.monotonic() - t), flush=True)
-        if args.mock:
-            cmd = [sys.executable, os.path.join(os.path.dirname(os.path.abspath(__file__)), "mock_serve.py"),
-                   "--binary", binary, "--model", model, "--port", "0"]
-        else:
-            cmd = [binary, "serve", "--model", model, "--port", "0", "--threads", "1"]
-        server = Server(cmd, os.path.join(tmp, "server.log"), args.source_dir)
-        if args.page_from_source and not args.mock:
-            upstream = server
-            server = Server([sys.executable, os.path.join(os.path.dirname(os.path.abspath(__file__)), "mock_serve.py"),
-                             "--upstream", upstream.url, "--port", "0"], os.path.join(tmp, "proxy.log"), args.source_dir)
-        print("server at " + server.url, flush=True)
-        profile = os.path.join(tmp, "profile")
-        os.mkdir(profile)
-        browser = Chromium(chromium, profile, log_path=os.path.join(tmp, "chromium.log"))
-        run_checks(browser, server, args, tmp)
-        ok = True
-    except (Failure, CdpError) as e:
-        print("FAIL: %s" % e, file=sys.stderr)
-    except Exception:  # a bug in the test or an unexpected answer: fail with the trace
-        traceback.print_exc()
-    finally:
-        if browser:
-            browser.close()
-        if upstream:
-            upstream.stop()
-            if not ok:
-                print("---- crosstalk serve log (tail) ----\n" + upstream.log(), file=sys.stderr)
-        if server:
-            server.stop()
-            if not ok:
-                print("---- server log (tail) ----\n" + server.log(), file=sys.stderr)
-        if not ok and os.path.exists(os.path.join(tmp, "chromium.log")):
-            with open(os.path.join(tmp, "chromium.log"), encoding="utf-8", errors="replace") as f:
-                print("---- chromium log (tail) ----\n" + f.read()[-2000:], file=sys.stderr)
-        if args.keep:
-            print("kept " + tmp)
-        else:
-            shutil.rmtree(tmp, ignore_errors=True)
-    print("%s: %d checks passed" % ("PASS" if ok else "FAIL", len(checks) - (0 if ok else 1)))
-    return 0 if ok else 1
+    return run(ap.parse_args(), run_checks)
 
 
 if __name__ == "__main__":
