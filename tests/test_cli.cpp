@@ -159,6 +159,21 @@ TEST_CASE("cli: train tiny, then translate with it", "[cli]") {
       }
       CHECK(contains(r.err, "27 of 40 lines completed a prefix"));
     }
+    // The heatmaps mark the rows the prefix wrote: line 1's first word (its second is only
+    // begun), nothing on line 3 (no prefix).
+    const auto maps = run({"translate", "--model", dir, "--beam", "1", "--prefix-file", io / "prefixes.en",
+                           "--heatmap", io / "maps", "--heatmap-format", "svg"},
+                          source_path("data/toy/valid.de"));
+    REQUIRE(maps.code == 0);
+    const auto bars = [&](const char* name) {
+      const auto svg = read_file(io / "maps" + "/" + name);
+      size_t n = 0;
+      for (size_t at = svg.find("class=\"forced\""); at != std::string::npos; at = svg.find("class=\"forced\"", at + 1)) ++n;
+      return n;
+    };
+    CHECK(bars("sentence-0001.svg") == 1);
+    CHECK(contains(read_file(io / "maps/sentence-0001.svg"), "blue rows: the prefix"));
+    CHECK(bars("sentence-0003.svg") == 0);
     write_lines(io / "short.en", {"a", "b"});
     check_user_error(run({"translate", "--model", dir, "--prefix-file", io / "short.en"},
                          source_path("data/toy/valid.de")),

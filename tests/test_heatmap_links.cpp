@@ -109,6 +109,31 @@ TEST_CASE("heatmap links: the SVG outlines exactly the linked cells", "[align][h
   CHECK(plain.rects.size() + 5 + 1 == info.rects.size());
 }
 
+TEST_CASE("heatmap rows the user wrote: a bar beside each of them, in the label gap, none elsewhere",
+          "[align][heatmap]") {
+  for (int64_t forced : {0, 1, 3, 5}) {
+    crosstalk::render::Heatmap heatmap{"t", {{"", matrix(5, 6), {}, forced}}};
+    const SvgInfo info = parse_svg(crosstalk::render::render_svg(heatmap));
+    std::vector<int64_t> rows_marked;
+    for (const auto& rect : info.rects) {
+      if (rect.count("class") == 0 || rect.at("class") != "forced") continue;
+      const double x = std::stod(rect.at("x")), y = std::stod(rect.at("y"));
+      const double w = std::stod(rect.at("width")), h = std::stod(rect.at("height"));
+      for (int64_t r = 0; r < 5; ++r) {
+        const auto box = crosstalk::render::heatmap_cell(heatmap, 0, r, 0);
+        if (y >= box.y && y + h <= box.y + box.h) {
+          rows_marked.push_back(r);
+          CHECK(x + w <= box.x);  // left of the cells, not over them
+        }
+      }
+    }
+    INFO(forced << " rows forced");
+    std::vector<int64_t> expected;
+    for (int64_t r = 0; r < forced; ++r) expected.push_back(r);
+    CHECK(rows_marked == expected);
+  }
+}
+
 TEST_CASE("heatmap links: each panel of a figure shows its own links", "[align][heatmap]") {
   const al::Alignment forward{{0, 0}, {1, 1}, {1, 2}}, reverse{{0, 0}, {2, 1}}, both{{0, 0}};
   crosstalk::render::Heatmap heatmap{"t", {{"forward", matrix(3, 4), forward}, {"reverse", matrix(3, 4), reverse},

@@ -5,6 +5,7 @@
 #include <string>
 #include <vector>
 
+#include "crosstalk/align/attention_record.h"
 #include "crosstalk/align/words.h"
 #include "tolerance.h"
 
@@ -106,5 +107,17 @@ TEST_CASE("merge_attention: word rows still sum to 1 for random segmentations", 
       for (int64_t c = 0; c < m.n_cols(); ++c) sum += m.at(r, c);
       CHECK(sum == tolerance::approx_rel(1.0, row_sum_error));
     }
+  }
+}
+
+TEST_CASE("attention record: the forced words are the leading words made only of forced pieces", "[align][words]") {
+  // "a man runs": pieces ▁a | ▁ma n | ▁runs, then EOS
+  auto record = crosstalk::align::make_record({M + "ein"}, {M + "a", M + "ma", "n", M + "runs"},
+                                              torch::full({1, 1, 5, 2}, 0.5f));
+  const std::vector<std::pair<int64_t, int64_t>> cases = {{0, 0}, {1, 1}, {2, 1}, {3, 2}, {4, 3}, {9, 3}};
+  for (const auto& [pieces, words] : cases) {
+    record.forced_pieces = pieces;
+    INFO(pieces << " forced pieces");
+    CHECK(record.forced_words() == words);
   }
 }

@@ -129,16 +129,18 @@ render::Heatmap make_heatmap(const align::AttentionRecord& record, const align::
   const std::string where = heads_grid
                                 ? align::describe_layer(selection, layers) + ", all " + std::to_string(heads) + " heads"
                                 : align::describe(selection, layers, heads);
+  const int64_t forced = record.forced_words();
   h.title = "Cross-attention \xC2\xB7 sentence " + std::to_string(sentence) + " \xC2\xB7 " + where +
-            (what.empty() ? "" : " \xC2\xB7 " + what);
+            (what.empty() ? "" : " \xC2\xB7 " + what) +
+            (forced > 0 ? std::string(" \xC2\xB7 blue rows: the prefix") : std::string());
   if (!heads_grid) {
-    h.panels.push_back({"", record.word_matrix(selection), links});
+    h.panels.push_back({"", record.word_matrix(selection), links, forced});
     return h;
   }
   for (int64_t k = 1; k <= heads; ++k) {
     auto one = selection;
     one.head = k;
-    h.panels.push_back({"head " + std::to_string(k), record.word_matrix(one)});
+    h.panels.push_back({"head " + std::to_string(k), record.word_matrix(one), {}, forced});
   }
   return h;
 }

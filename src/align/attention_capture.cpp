@@ -98,7 +98,9 @@ AttentionRecord translation_attention(const search::Translation& translation, co
   TORCH_CHECK(best.attention.defined(), "the translation has no attention: decode with return_attention");
   std::vector<std::string> tgt;
   for (int64_t id : best.tokens) tgt.push_back(vocab.piece(static_cast<int>(id)));
-  return make_record(surface_pieces(vocab, source_line, translation.source_ids), std::move(tgt), best.attention);
+  auto record = make_record(surface_pieces(vocab, source_line, translation.source_ids), std::move(tgt), best.attention);
+  record.forced_pieces = best.prefix_pieces;
+  return record;
 }
 
 }  // namespace crosstalk::align

@@ -1,5 +1,7 @@
 #include "crosstalk/align/attention_record.h"
 
+#include <algorithm>
+
 #include "crosstalk/common/error.h"
 
 namespace crosstalk::align {
@@ -26,6 +28,15 @@ LabeledMatrix AttentionRecord::word_matrix(const AttentionSelection& selection) 
 
 Alignment AttentionRecord::alignment(const AttentionSelection& selection, const ExtractOptions& options) const {
   return extract_alignment(word_matrix(selection), src.real_words, tgt.real_words, options);
+}
+
+int64_t AttentionRecord::forced_words() const {
+  const int64_t pieces = std::min<int64_t>(forced_pieces, static_cast<int64_t>(tgt_pieces.size()));
+  if (pieces <= 0) return 0;
+  // Word w is whole when the piece after the forced ones (or EOS) belongs to a later word.
+  const int64_t next_word = tgt.piece_word[static_cast<size_t>(pieces)];
+  const int64_t last_word = tgt.piece_word[static_cast<size_t>(pieces - 1)];
+  return next_word > last_word ? last_word + 1 : last_word;
 }
 
 AttentionRecord make_record(std::vector<std::string> src_pieces, std::vector<std::string> tgt_pieces,

@@ -208,6 +208,15 @@ std::vector<Shape> links_note_shapes(Builder& b, const std::string& note, double
   return shapes;
 }
 
+/// The bar beside the label of a row the user wrote, in the gap before the cells.
+RectShape forced_bar(double y, double cell) {
+  RectShape bar;
+  bar.x = -kLabelGap + 2, bar.y = y + 1, bar.w = 2.5, bar.h = cell - 2;
+  bar.fill = kForcedRow;
+  bar.css_class = "forced";
+  return bar;
+}
+
 /// One panel with its cell grid at (0, 0): cells, grid lines, frame, labels, caption.
 std::vector<Shape> panel_shapes(Builder& b, const HeatmapPanel& panel, double cell, double label_size) {
   const align::LabeledMatrix& m = panel.matrix;
@@ -251,7 +260,10 @@ std::vector<Shape> panel_shapes(Builder& b, const HeatmapPanel& panel, double ce
   const double cap = b.measure.cap_height(label_size);
   for (int64_t r = 0; r < m.n_rows(); ++r) {
     const double y = (static_cast<double>(r) + 0.5) * cell + cap / 2;
-    shapes.emplace_back(b.text(m.rows[static_cast<std::size_t>(r)], -kLabelGap, y, label_size, false, Anchor::kEnd));
+    const bool forced = r < panel.forced_rows;
+    shapes.emplace_back(b.text(m.rows[static_cast<std::size_t>(r)], -kLabelGap, y, label_size, false, Anchor::kEnd, 0,
+                               forced ? kForcedRow : kInk));
+    if (forced) shapes.emplace_back(forced_bar(static_cast<double>(r) * cell, cell));
   }
   // Rotated column labels: shift the baseline start so the middle of the glyphs, not the
   // baseline, points at the column's centre.

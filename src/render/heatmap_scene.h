@@ -25,6 +25,7 @@ struct Rgb {
 
 /// The outline colour of an alignment link's mark: red, visible on every viridis colour.
 inline constexpr Rgb kLinkMark{228, 26, 28};
+inline constexpr Rgb kForcedRow{31, 95, 191};  // rows the user wrote (a target prefix)
 
 /// Viridis colour of a weight on the fixed 0..1 scale (clamped; NaN counts as 0).
 Rgb colormap(float weight);

@@ -26,6 +26,9 @@ struct AttentionRecord {
   /// The source / target had more pieces than the model's position table holds: the
   /// record covers their first pieces only (forced_attention sets these).
   bool src_truncated = false, tgt_truncated = false;
+  /// Of a translation that completed a target prefix: its first forced_pieces pieces were
+  /// chosen under the prefix (search::Hypothesis::prefix_pieces); 0 otherwise.
+  int64_t forced_pieces = 0;
 
   int64_t layers() const { return attention.size(0); }
   int64_t heads() const { return attention.size(1); }
@@ -37,6 +40,9 @@ struct AttentionRecord {
   LabeledMatrix piece_matrix(const AttentionSelection& selection) const;
   /// Word labels: merge_attention() of the piece matrix (EOS row and column included).
   LabeledMatrix word_matrix(const AttentionSelection& selection) const;
+  /// How many target words, from the first, have only pieces the prefix forced (a word the
+  /// prefix only began is not one of them): the rows of word_matrix() the user wrote.
+  int64_t forced_words() const;
   /// Word alignment from word_matrix(), EOS left out.
   Alignment alignment(const AttentionSelection& selection, const ExtractOptions& options = {}) const;
 };

@@ -18,6 +18,9 @@ struct HeatmapPanel {
   std::string caption;
   align::LabeledMatrix matrix;
   align::Alignment links;
+  /// The first forced_rows rows were written by the user (a target prefix): their labels are
+  /// drawn in blue with a bar beside them.
+  int64_t forced_rows = 0;
 };
 
 /// A figure: a title line, then one panel (one map) or several (a grid, e.g. all heads of a
