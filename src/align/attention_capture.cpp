@@ -99,7 +99,7 @@ AttentionRecord translation_attention(const search::Translation& translation, co
   std::vector<std::string> tgt;
   for (int64_t id : best.tokens) tgt.push_back(vocab.piece(static_cast<int>(id)));
   auto record = make_record(surface_pieces(vocab, source_line, translation.source_ids), std::move(tgt), best.attention);
-  record.forced_pieces = best.prefix_pieces;
+  record.forced_pieces = std::min<int64_t>(translation.prefix_word_pieces, static_cast<int64_t>(best.tokens.size()));
   return record;
 }
 

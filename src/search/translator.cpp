@@ -57,6 +57,7 @@ std::vector<Translation> Translator::translate(const std::vector<std::string>& l
     auto encoded = text::encode_limited(vocab_, lines[i], max_src);
     out[i].source_ids = std::move(encoded.ids);
     out[i].truncated = encoded.truncated;
+    if (!targets.empty()) out[i].prefix_word_pieces = static_cast<int64_t>(targets[i].forced.size());
     if (!out[i].source_ids.empty()) order.push_back(i);
     else out[i].done = true;
   }

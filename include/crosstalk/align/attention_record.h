@@ -26,8 +26,8 @@ struct AttentionRecord {
   /// The source / target had more pieces than the model's position table holds: the
   /// record covers their first pieces only (forced_attention sets these).
   bool src_truncated = false, tgt_truncated = false;
-  /// Of a translation that completed a target prefix: its first forced_pieces pieces were
-  /// chosen under the prefix (search::Hypothesis::prefix_pieces); 0 otherwise.
+  /// Of a translation that completed a target prefix: its first forced_pieces pieces are the
+  /// prefix's complete words (search::Translation::prefix_word_pieces); 0 otherwise.
   int64_t forced_pieces = 0;
 
   int64_t layers() const { return attention.size(0); }

@@ -22,6 +22,9 @@ struct Translation {
   /// The source had more pieces than the model's position table holds (max_positions - 1,
   /// room kept for EOS): source_ids are its first ones, the rest was not translated.
   bool truncated = false;
+  /// With a target prefix: how many pieces its complete words are (TargetPrefix::forced), the
+  /// start every hypothesis shares; the pieces that spell an unfinished last word are not counted.
+  int64_t prefix_word_pieces = 0;
   /// false only for lines left untranslated because translate() was told to stop.
   bool done = false;
 };
