@@ -235,6 +235,12 @@ TEST_CASE("serve: complete gives the completion with its attention and the next-
     CHECK(c["prefix"] == prefix);
     CHECK(c["prefix_relaxed"] == false);  // the same keys with an empty prefix as with any other
     CHECK(c.contains("prefix_pieces"));
+    // The pieces of the prefix's complete words: all the pieces before its last word when that
+    // one is unfinished, never more than the constrained ones.
+    const auto words = c["prefix_word_pieces"].get<int64_t>();
+    CHECK(words <= c["prefix_pieces"].get<int64_t>());
+    if (prefix.find(' ') == std::string::npos) CHECK(words == 0);  // no complete word ("" or a first letter)
+    else CHECK(words >= 1);
     if (prefix.empty()) CHECK(c["translation"] == translation);  // greedy by default: the ordinary translation
     REQUIRE(r["alternatives"].is_array());
     REQUIRE(r["alternatives"].size() >= 1);

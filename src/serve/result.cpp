@@ -62,6 +62,8 @@ nlohmann::ordered_json translation_result(const std::string& source, const std::
   if (!prefix.empty()) {
     out["prefix"] = prefix;
     out["prefix_pieces"] = translation.nbest.empty() ? 0 : translation.best.prefix_pieces;
+    // Of those, the pieces of the prefix's complete words: what the user wrote whole.
+    out["prefix_word_pieces"] = translation.nbest.empty() ? 0 : translation.prefix_word_pieces;
     // Its last word has a character no piece spells: completed freely from there.
     out["prefix_relaxed"] = !translation.nbest.empty() && translation.best.prefix_relaxed;
   }

@@ -182,6 +182,7 @@ void Server::Impl::handle_complete(const httplib::Request& req, httplib::Respons
                                        output.alignments.at(0), selection, request.attention);
   completion["prefix"] = request.prefix;
   if (!completion.contains("prefix_pieces")) completion["prefix_pieces"] = 0;
+  if (!completion.contains("prefix_word_pieces")) completion["prefix_word_pieces"] = 0;
   if (!completion.contains("prefix_relaxed")) completion["prefix_relaxed"] = false;
   send_json(res, ordered_json{{"completion", std::move(completion)}, {"alternatives", std::move(alternatives)}});
 }

@@ -20,21 +20,16 @@ def key_code(ch):
 
 def expected_marks(c, pieces):
     """(forced rows, partly written rows) of a completion, by the rule of the page's legend
-    (src/serve/page/matrix.js, forcedRows): pieces: the first prefix_pieces rows; words: the
-    words all of whose pieces were forced, and, when the prefix ends inside a word, the word
-    it ends in (some of its pieces forced, not all)."""
-    n = min(c.get("prefix_pieces", 0), len(c["tgt_pieces"]))
-    if pieces:
-        return set(range(n)), set()
-    total, forced = {}, {}
-    for t, w in enumerate(c["tgt_piece_word"]):
-        total[w] = total.get(w, 0) + 1
-        if t < n:
-            forced[w] = forced.get(w, 0) + 1
-    full = {w for w in total if forced.get(w, 0) == total[w]}
-    begun = [w for w in total if 0 < forced.get(w, 0) < total[w]]
-    open_word = c["prefix"][-1:] not in ("", " ") and not c["prefix"][-1:].isspace()
-    partial = {max(begun)} if begun and open_word and max(begun) == max(forced) else set()
+    (src/serve/page/matrix.js, forcedRows): the first prefix_word_pieces pieces (the prefix's
+    complete words) and their words are written; when the prefix ends inside a word, the
+    pieces that spell it (up to prefix_pieces) and that word are begun."""
+    n = len(c["tgt_pieces"])
+    whole = min(c.get("prefix_word_pieces", 0), n)
+    open_word = c["prefix"][-1:] != "" and not c["prefix"][-1:].isspace()
+    begun = max(whole, min(c.get("prefix_pieces", 0), n)) if open_word else whole
+    row = (lambda t: t) if pieces else (lambda t: c["tgt_piece_word"][t])
+    full = {row(t) for t in range(whole)}
+    partial = {row(t) for t in range(whole, begun)} - full
     return full, partial
 
 
@@ -183,12 +178,13 @@ class EditSteps:
         full, partial = expected_marks(c, pieces)
         check(set(got["forced"]) == full and set(got["partial"]) == partial and
               set(got["linksForced"]) == full and set(got["linksPartial"]) == partial,
-              "c: %s: exactly the user's rows are marked (prefix_pieces %d: %s written, %s begun)"
-              % (what, c["prefix_pieces"], sorted(full), sorted(partial)), str(got))
+              "c: %s: exactly the user's rows are marked (prefix_word_pieces %d, prefix_pieces %d: %s written, "
+              "%s begun)" % (what, c["prefix_word_pieces"], c["prefix_pieces"], sorted(full), sorted(partial)), str(got))
         check(got["bars"] == len(full) + len(partial) and got["legend"] and "completion" in got["title"],
               "c: %s: with a bar each, the legend under the heatmap, 'completion' in the title" % what, str(got))
         if pieces:
-            check(sorted(full) == list(range(c["prefix_pieces"])), "c: the first prefix_pieces pieces are marked")
+            check(sorted(full) == list(range(c["prefix_word_pieces"])),
+                  "c: the first prefix_word_pieces pieces are marked as written")
         else:
             # The marked words are the prefix's first words, in order.
             words = c["prefix"].split()

@@ -82,30 +82,23 @@
     return links;
   }
 
-  /// How much of each row the user wrote. A completion's first `prefix_pieces` target pieces
-  /// were decided by the text before the cursor: in pieces, those rows are 'forced'; in words,
-  /// a word all of whose pieces were is 'forced', and the word the cursor stands in, when the
-  /// prefix ends inside a word, is 'partial' (begun by the user, finished by the model). A
-  /// word that only its first piece joins after a trailing space (the space decided that a
-  /// word begins there, the model chose the piece) is the model's.
+  /// How much of each row the user wrote. A completion's first `prefix_word_pieces` target
+  /// pieces are the prefix's complete words: 'forced'. When the prefix ends inside a word, the
+  /// pieces that spell it (up to `prefix_pieces`) and their word are 'partial' (begun by the
+  /// user, finished by the model). After a trailing space, the next word's first piece is
+  /// counted in prefix_pieces (the space decided that a word begins there) but the model chose
+  /// it: it is not marked.
   ct.forcedRows = function (r, pieces, nRows) {
     const out = new Array(nRows).fill('');
-    const n = Number.isInteger(r.prefix_pieces) ? Math.min(r.prefix_pieces, r.tgt_pieces.length) : 0;
-    if (n <= 0) return out;
-    if (pieces) {
-      for (let t = 0; t < Math.min(n, nRows); ++t) out[t] = 'forced';
-      return out;
-    }
-    const total = new Array(nRows).fill(0), forced = new Array(nRows).fill(0);
-    r.tgt_piece_word.forEach((w, t) => {
-      if (w < 0 || w >= nRows) return;
-      ++total[w];
-      if (t < n) ++forced[w];
-    });
+    const count = (k) => (Number.isInteger(k) ? Math.min(k, r.tgt_pieces.length) : 0);
+    const whole = count(r.prefix_word_pieces);
     const open = typeof r.prefix === 'string' && /\S$/.test(r.prefix);  // the prefix ends inside a word
-    for (let w = 0; w < nRows; ++w) {
-      if (total[w] > 0 && forced[w] === total[w]) out[w] = 'forced';
-      else if (forced[w] > 0 && open && (w + 1 >= nRows || forced[w + 1] === 0)) out[w] = 'partial';
+    const begun = open ? Math.max(whole, count(r.prefix_pieces)) : whole;
+    for (let t = 0; t < Math.min(begun, r.tgt_pieces.length); ++t) {
+      const row = pieces ? t : r.tgt_piece_word[t];
+      if (row < 0 || row >= nRows) continue;
+      if (t < whole) out[row] = 'forced';
+      else if (!out[row]) out[row] = 'partial';
     }
     return out;
   };
