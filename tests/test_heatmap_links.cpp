@@ -206,3 +206,24 @@ TEST_CASE("terminal heatmap links: a star in exactly the linked cells and a key 
   CHECK(crosstalk::render::terminal_heatmap(m, options) == crosstalk::render::terminal_heatmap(m));
   CHECK(lines_of(crosstalk::render::terminal_heatmap(m)).size() == 7);
 }
+
+TEST_CASE("terminal heatmap: the rows the user wrote have '›' before their cells, and a key line", "[align][heatmap]") {
+  const std::string mark = "\u203a";
+  for (int64_t forced : {0, 2, 4}) {
+    crosstalk::render::TerminalHeatmapOptions options;
+    options.forced_rows = forced;
+    const std::string text = crosstalk::render::terminal_heatmap(matrix(4, 3), options);
+    std::istringstream in(text);
+    std::vector<std::string> lines;
+    for (std::string line; std::getline(in, line);) lines.push_back(line);
+    INFO(forced << " rows forced:\n" << text);
+    // Line 0: the column indices; lines 1..4: rows t0..t3, "tR" then the mark or a space.
+    REQUIRE(lines.size() > 5);
+    for (int64_t r = 0; r < 4; ++r) {
+      const auto& line = lines[static_cast<size_t>(r + 1)];
+      REQUIRE(line.rfind("t" + std::to_string(r), 0) == 0);
+      CHECK((line.compare(2, mark.size(), mark) == 0) == (r < forced));
+    }
+    CHECK((text.find(mark + " rows you wrote") != std::string::npos) == (forced > 0));
+  }
+}

@@ -156,6 +156,7 @@ class Session {
       render::TerminalHeatmapOptions options;
       options.color = show_ == Show::color;
       options.links = links;
+      options.forced_rows = last_->record.forced_words();
       std::cout << "cross-attention, " << align::describe(selection_, last_->record.layers(), last_->record.heads())
                 << (has_reverse_ ? ", symmetrized with " + align::method_name(method_) : std::string())
                 << " (rows: translation, columns: source)\n"

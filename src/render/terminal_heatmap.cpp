@@ -19,6 +19,7 @@ using heatmap_detail::sanitize_utf8;
 
 constexpr std::size_t kLegendWidth = 100;  // wrap the word legend at about this many columns
 const char* const kReset = "\x1b[0m";
+const char* const kForced = "\u203a";  // ›: a row the user wrote
 const char* const kLinkColor = "\x1b[1;38;5;196m";  // bold bright red foreground
 
 /// The shade block for a weight, doubled to fill a 2-column cell. Thresholds: see the header.
@@ -100,7 +101,7 @@ std::string terminal_heatmap(const align::LabeledMatrix& m, const TerminalHeatma
   const std::vector<bool> linked = linked_cells(m, options.links);
   for (int64_t r = 0; r < m.n_rows(); ++r) {
     const std::string& label = labels[static_cast<std::size_t>(r)];
-    out += label + std::string(label_width - display_width(label) + 1, ' ');
+    out += label + std::string(label_width - display_width(label), ' ') + (r < options.forced_rows ? kForced : " ");
     for (int64_t c = 0; c < m.n_cols(); ++c) {
       const float w = m.at(r, c);
       if (linked[static_cast<std::size_t>(r * m.n_cols() + c)]) out += linked_cell(w, options.color);
@@ -132,6 +133,7 @@ std::string terminal_heatmap(const align::LabeledMatrix& m, const TerminalHeatma
   }
   if (std::find(linked.begin(), linked.end(), true) != linked.end())
     out += "* alignment link (target word of the row, source word of the column)\n";
+  if (options.forced_rows > 0) out += std::string(kForced) + " rows you wrote (the prefix's complete words)\n";
   return out;
 }
 

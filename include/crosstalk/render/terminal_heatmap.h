@@ -17,6 +17,9 @@ struct TerminalHeatmapOptions {
   /// character becomes '*' (shades: "▓*", " *" for a weight below 0.10; colour: a red '*'
   /// on the cell's background) and a key line says so. Links outside the matrix are ignored.
   align::Alignment links;
+  /// The first forced_rows rows were written by the user (a target prefix): '›' instead of
+  /// the space between their label and their cells, and a key line says so.
+  int64_t forced_rows = 0;
 };
 
 /// A compact text heatmap of `m` for the terminal, every line ending in '\n':
@@ -30,7 +33,8 @@ struct TerminalHeatmapOptions {
 ///   - a blank line, then the legend of source words "0 Ein  1 Mann  2 fährt ...", wrapped at
 ///     about 100 columns;
 ///   - a key line for the shades, or for the colour ramp;
-///   - when a link is in the matrix, one more line: "* alignment link (...)".
+///   - when a link is in the matrix, one more line: "* alignment link (...)";
+///   - when a row is forced, one more line: "› rows you wrote (...)".
 /// An empty matrix (0 rows or 0 columns) gives the single line "(empty attention map)"; a
 /// weights size other than rows * cols throws std::invalid_argument.
 /// Labels are made printable first: control characters and invalid UTF-8 become U+FFFD
