@@ -3,8 +3,6 @@
 // heatmap.cpp only replay the resulting list of shapes.
 #include "heatmap_scene.h"
 
-#include <cairo.h>
-
 #include <algorithm>
 #include <array>
 #include <cmath>
@@ -13,7 +11,7 @@
 #include <stdexcept>
 #include <utility>
 
-#include "crosstalk/common/error.h"
+#include "text_measurer.h"
 #include "utf8_text.h"
 
 namespace crosstalk::render::heatmap_detail {
@@ -47,65 +45,6 @@ struct Box {
   void add(const Box& b) {
     if (b.min_x <= b.max_x) add(b.min_x, b.min_y), add(b.max_x, b.max_y);
   }
-};
-
-/// cairo text metrics on a 1x1 scratch surface (same font options as the PNG surface).
-class TextMeasurer {
- public:
-  TextMeasurer()
-      : surface_(cairo_image_surface_create(CAIRO_FORMAT_ARGB32, 1, 1)), cr_(cairo_create(surface_)) {
-    check();
-  }
-  ~TextMeasurer() {
-    cairo_destroy(cr_);
-    cairo_surface_destroy(surface_);
-  }
-  TextMeasurer(const TextMeasurer&) = delete;
-  TextMeasurer& operator=(const TextMeasurer&) = delete;
-
-  double advance(const std::string& text, double size, bool bold) {
-    use_font(size, bold);
-    cairo_text_extents_t extents;
-    cairo_text_extents(cr_, text.c_str(), &extents);
-    check();
-    return extents.x_advance;
-  }
-  /// Ascent and descent of the font (not of particular glyphs), cached.
-  std::pair<double, double> vertical(double size, bool bold) {
-    const auto key = std::make_pair(size, bold);
-    const auto it = vertical_.find(key);
-    if (it != vertical_.end()) return it->second;
-    use_font(size, bold);
-    cairo_font_extents_t extents;
-    cairo_font_extents(cr_, &extents);
-    check();
-    return vertical_[key] = {extents.ascent, extents.descent};
-  }
-  /// Height of a capital letter: text of this size is visually centred on y when its
-  /// baseline is at y + cap_height / 2.
-  double cap_height(double size) {
-    use_font(size, false);
-    cairo_text_extents_t extents;
-    cairo_text_extents(cr_, "H", &extents);
-    check();
-    return extents.height;
-  }
-
- private:
-  void use_font(double size, bool bold) {
-    cairo_select_font_face(cr_, kCairoFont, CAIRO_FONT_SLANT_NORMAL,
-                           bold ? CAIRO_FONT_WEIGHT_BOLD : CAIRO_FONT_WEIGHT_NORMAL);
-    cairo_set_font_size(cr_, size);
-  }
-  void check() const {
-    const cairo_status_t status = cairo_status(cr_);
-    if (status != CAIRO_STATUS_SUCCESS) {
-      throw UserError(std::string("heatmap: cairo cannot measure text: ") + cairo_status_to_string(status));
-    }
-  }
-  cairo_surface_t* surface_;
-  cairo_t* cr_;
-  std::map<std::pair<double, bool>, std::pair<double, double>> vertical_;
 };
 
 /// Collects shapes and knows their extents.
