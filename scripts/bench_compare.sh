@@ -15,7 +15,8 @@
 #             from train_summary.json (training time only, validation excluded);
 #   greedy64  test_2016_flickr (LINES lines) greedy in batches of 64: generated tok/s;
 #   greedy1   its first SEQ_LINES lines one sentence at a time: ms a sentence;
-#   beam4     test_2016_flickr (LINES lines) beam 4 in batches of 64: generated tok/s.
+#   beam4     test_2016_flickr (LINES lines) beam 4 in batches of 64: generated tok/s;
+#   beam4x1   its first SEQ_LINES lines with beam 4, one sentence at a time: ms a sentence.
 # The decoding runs use one model: MODEL, or else one that A's binary trains first for
 # MODEL_STEPS updates. Whether the two sides' translations are identical is printed too.
 #
@@ -24,7 +25,7 @@
 # to use instead of building that side). Run it on an idle machine, nothing else at a time.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-[ $# -eq 2 ] || { sed -n 2,27p "$0" >&2; exit 2; }
+[ $# -eq 2 ] || { sed -n 2,25p "$0" >&2; exit 2; }
 OUT=${OUT:-bench_compare_work} REPEATS=${REPEATS:-5} STEPS=${STEPS:-60} MODEL_STEPS=${MODEL_STEPS:-400}
 LINES=${LINES:-1000} SEQ_LINES=${SEQ_LINES:-200} THREADS=${THREADS:-2}
 mkdir -p "$OUT"
@@ -98,6 +99,8 @@ for r in $(seq 1 "$REPEATS"); do
     measure greedy1 $side $r "${T[@]}" --input "$OUT/test_seq.de" --output "$OUT/greedy1.$side.out" \
       --batch-size 1 --chunk 1 --beam 1
     measure beam4 $side $r "${T[@]}" --input "$OUT/test.de" --output "$OUT/beam4.$side.out" --batch-size 64 --beam 4
+    measure beam4x1 $side $r "${T[@]}" --input "$OUT/test_seq.de" --output "$OUT/beam4x1.$side.out" \
+      --batch-size 1 --chunk 1 --beam 4
   done
 done
 
@@ -117,13 +120,14 @@ for figure, side, repeat, log in rows:
         if not m:
             sys.exit("bench_compare.sh: no 'translated ...' line in " + log)
         lines, seconds, tok_s = int(m.group(1)), float(m.group(2)), float(m.group(3))
-        v = 1000.0 * seconds / lines if figure == "greedy1" else tok_s
+        v = 1000.0 * seconds / lines if figure in ("greedy1", "beam4x1") else tok_s
     values.setdefault((figure, side), []).append(v)
 units = {"train": ("target tok/s", True), "greedy64": ("generated tok/s", True),
-         "greedy1": ("ms a sentence", False), "beam4": ("generated tok/s", True)}
+         "greedy1": ("ms a sentence", False), "beam4": ("generated tok/s", True),
+         "beam4x1": ("ms a sentence", False)}
 print("| figure | A = %s: median [min-max] | B = %s: median [min-max] | B/A | verdict | peak RSS MiB A / B |" % (rev_a, rev_b))
 print("|---|---|---|---|---|---|")
-for figure in ["train", "greedy64", "greedy1", "beam4"]:
+for figure in ["train", "greedy64", "greedy1", "beam4", "beam4x1"]:
     if (figure, "A") not in values:
         continue
     a, b = values[(figure, "A")], values[(figure, "B")]
@@ -141,5 +145,5 @@ print("%d repeats each, interleaved A B; translations identical (A vs B): %s" % 
     len(values[("train", "A")]),
     ", ".join("%s %s" % (f, "yes" if filecmp.cmp(os.path.join(out, f + ".A.out"), os.path.join(out, f + ".B.out"),
                                                  shallow=False) else "NO")
-              for f in ["greedy64", "greedy1", "beam4"])))
+              for f in ["greedy64", "greedy1", "beam4", "beam4x1"])))
 PY

@@ -197,13 +197,13 @@ TEST_CASE("model::linear equals torch::linear for one row and many, with gradien
                         torch::ones({1, 5}).matmul(w.t()), w.detach().abs().sum(1)) <= float_rtol(5));
 }
 
-TEST_CASE("model::linear without autograd: up to 4 rows go straight to gemv and equal torch::linear", "[attention]") {
+TEST_CASE("model::linear without autograd: up to 8 rows skip the dispatch and equal torch::linear", "[attention]") {
   torch::manual_seed(13);
   auto w = torch::randn({9, 5}), b = torch::randn({9});
   torch::NoGradGuard no_grad;
-  // One row, 3 and 4 rows (one gemv each), 5 rows (gemm).
+  // One row, 3, 4 and 5 rows (the few-rows kernel, or one gemv each), 9 rows (gemm).
   for (auto shape : {std::vector<int64_t>{1, 1, 5}, std::vector<int64_t>{5}, std::vector<int64_t>{3, 5},
-                     std::vector<int64_t>{2, 2, 5}, std::vector<int64_t>{5, 1, 5}}) {
+                     std::vector<int64_t>{2, 2, 5}, std::vector<int64_t>{5, 1, 5}, std::vector<int64_t>{9, 5}}) {
     auto x = torch::randn(shape);
     // Rows 2..8 of the weight: a narrowed projection, as the packed attention weights are.
     auto w_rows = w.narrow(0, 2, 7), b_rows = b.narrow(0, 2, 7);
@@ -214,6 +214,25 @@ TEST_CASE("model::linear without autograd: up to 4 rows go straight to gemv and 
       // Componentwise: |x||W|^T + |b|, 5 products and the bias per output.
       auto scale = torch::linear(x.abs(), w_rows.abs(), bias.defined() ? bias.abs() : bias);
       CHECK(max_scaled_diff(ours, ref, scale) <= float_rtol(tolerance::linear_roundings(5)));
+    }
+  }
+}
+
+TEST_CASE("model::linear's few-rows kernel equals torch::linear for 1 to 9 rows at any width", "[attention]") {
+  torch::manual_seed(14);
+  torch::NoGradGuard no_grad;
+  // 37 inputs: four 8-wide steps and a tail of 5; 1101 outputs: more than one thread's share
+  // and not a multiple of the 4 outputs the one-row kernel takes at a time.
+  auto w = torch::randn({1101, 37}), b = torch::randn({1101});
+  for (int64_t rows = 1; rows <= 9; ++rows) {
+    auto x = torch::randn({rows, 37});
+    for (const auto& bias : {b, torch::Tensor()}) {
+      auto ours = crosstalk::model::linear(x, w, bias);
+      auto ref = torch::linear(x, w, bias);
+      REQUIRE(ours.sizes() == ref.sizes());
+      auto scale = torch::linear(x.abs(), w.abs(), bias.defined() ? bias.abs() : bias);
+      INFO(rows << " rows, " << (bias.defined() ? "with" : "without") << " a bias");
+      CHECK(max_scaled_diff(ours, ref, scale) <= float_rtol(tolerance::linear_roundings(37)));
     }
   }
 }

@@ -1,5 +1,7 @@
 #include "crosstalk/model/linear.h"
 
+#include "few_rows.h"
+
 extern "C" void sgemv_(const char* trans, const int* m, const int* n, const float* alpha, const float* a,
                        const int* lda, const float* x, const int* incx, const float* beta, float* y,
                        const int* incy);
@@ -8,8 +10,10 @@ namespace crosstalk::model {
 
 namespace {
 
-// Up to this many rows go to one gemv each (beam 4, a few alternatives); more go to gemm.
-constexpr int64_t kMaxGemvRows = 4;
+// Up to this many rows skip LibTorch's dispatch: one row goes to gemv, 2 or more to the
+// few-rows kernel (beam 4, a completion and its alternatives), or one gemv each without AVX2;
+// more go to gemm.
+constexpr int64_t kMaxDirectRows = 8;
 
 bool plain_float_cpu(const torch::Tensor& t) {
   return t.is_cpu() && t.scalar_type() == torch::kFloat && t.is_contiguous();
@@ -23,6 +27,9 @@ torch::Tensor gemv_rows(const torch::Tensor& x, const torch::Tensor& weight, con
                         std::vector<int64_t> sizes) {
   const int in = static_cast<int>(weight.size(1)), out = static_cast<int>(weight.size(0));
   auto y = torch::empty(sizes, x.options());
+  if (rows >= 2 && detail::few_rows_linear(x.data_ptr<float>(), weight.data_ptr<float>(),
+                              bias.defined() ? bias.data_ptr<float>() : nullptr, y.data_ptr<float>(), rows, in, out))
+    return y;
   const float one = 1.0f;
   const float beta = bias.defined() ? 1.0f : 0.0f;
   const int inc = 1;
@@ -45,7 +52,7 @@ torch::Tensor linear(const torch::Tensor& x, const torch::Tensor& weight, const 
   sizes.back() = out;
   const int64_t rows = in > 0 ? x.numel() / in : 0;
   const bool direct = !torch::GradMode::is_enabled() && in > 0 && out > 0 && in < (1 << 30) && out < (1 << 30) &&
-                      rows >= 1 && rows <= kMaxGemvRows && plain_float_cpu(x) && plain_float_cpu(weight) &&
+                      rows >= 1 && rows <= kMaxDirectRows && plain_float_cpu(x) && plain_float_cpu(weight) &&
                       (!bias.defined() || plain_float_cpu(bias));
   if (direct) return gemv_rows(x, weight, bias, rows, std::move(sizes));
   if (x.numel() == in) {
