@@ -65,9 +65,9 @@ bool parse_args(CLI::App& app, std::vector<std::string> args, int* exit_code) {
   return true;
 }
 
-void setup_runtime(int threads) {
+void setup_runtime(int threads, Memory memory) {
   set_compute_threads(threads);
-  if (!keep_freed_memory()) spdlog::warn("could not tune the memory allocator (mallopt); training may run slower");
+  if (memory == Memory::kKeepFreed && !keep_freed_memory()) spdlog::warn("could not tune the memory allocator (mallopt); training may run slower");
   const auto blas = detect_blas();
   if (blas.reference) {
     spdlog::warn("*** BLAS: the REFERENCE BLAS is loaded ({}). Matrix products will run ~30x slower. "

@@ -31,9 +31,15 @@ int run_symmetrize(const std::string& program, std::vector<std::string> args);
 /// Returns true when the command should go on.
 bool parse_args(CLI::App& app, std::vector<std::string> args, int* exit_code);
 
+/// How a command's process treats memory it frees (common/allocator.h).
+enum class Memory {
+  kKeepFreed,    // keep it for the next step: a batch command's steps reuse their largest tensors
+  kReturnFreed,  // glibc's defaults, and the server trims when idle: flat resident memory
+};
+
 /// --threads and the BLAS check every compute command does first: sets the
-/// intra-op thread count and logs which BLAS multiplies the matrices,
-/// warning loudly if it is the slow reference BLAS.
-void setup_runtime(int threads);
+/// intra-op thread count and the memory policy, and logs which BLAS multiplies
+/// the matrices, warning loudly if it is the slow reference BLAS.
+void setup_runtime(int threads, Memory memory = Memory::kKeepFreed);
 
 }  // namespace crosstalk::app

@@ -87,7 +87,9 @@ int run_serve(const std::string& program, std::vector<std::string> args) {
   if (!parse_args(app, std::move(args), &code)) return code;
   validate(options);
   const auto dev = resolve_device(device);
-  setup_runtime(threads);
+  // A server runs for days on batches of every size: keeping what each frees would keep
+  // the peak of the largest, and its RSS would creep up with them.
+  setup_runtime(threads, Memory::kReturnFreed);
   std::signal(SIGPIPE, SIG_IGN);  // a client that hung up is an error on its socket, not the end of the server
   serve::Server server(load(model_dir, reverse_flags, dev), options);
   InterruptScope scope("answering the requests in flight, then stopping");

@@ -11,4 +11,6 @@ bool keep_freed_memory() {
   return ok;
 }
 
+void return_freed_memory() { malloc_trim(0); }
+
 }  // namespace crosstalk

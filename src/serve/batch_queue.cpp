@@ -6,6 +6,7 @@
 #include <chrono>
 #include <stdexcept>
 
+#include "crosstalk/common/allocator.h"
 #include "crosstalk/common/threads.h"
 #include "crosstalk/serve/api.h"
 
@@ -150,7 +151,13 @@ void BatchQueue::work() {
     lock.unlock();
     changed_.notify_all();  // wait_until_queued sees the queue shrink too
     run_batch(jobs);
+    jobs.clear();
     lock.lock();
+    if (queue_.empty()) {  // idle: hand back what the batch freed (without the lock, so requests still queue)
+      lock.unlock();
+      return_freed_memory();
+      lock.lock();
+    }
   }
 }
 

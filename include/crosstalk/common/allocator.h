@@ -12,4 +12,11 @@ namespace crosstalk {
 /// refused a setting.
 bool keep_freed_memory();
 
+/// Hands the free pages of every heap arena back to the system (glibc's malloc_trim).
+/// For a long-running process that otherwise keeps glibc's defaults (a server): its
+/// largest batches would leave their high-water mark in its resident memory, and the
+/// free chunks left between the connection threads' allocations stay resident too.
+/// Walks every arena: call it when idle, not per request.
+void return_freed_memory();
+
 }  // namespace crosstalk
