@@ -2,6 +2,10 @@
 
 #include <ATen/Parallel.h>
 
+#ifndef _OPENMP
+#error "compile with -fopenmp (CMakeLists.txt): without it at::parallel_for runs on one thread"
+#endif
+
 extern "C" void sgemm_(const char* transa, const char* transb, const int* m, const int* n, const int* k,
                        const float* alpha, const float* a, const int* lda, const float* b, const int* ldb,
                        const float* beta, float* c, const int* ldc);

@@ -2,6 +2,10 @@
 
 #include <ATen/Parallel.h>
 
+#ifndef _OPENMP
+#error "compile with -fopenmp (CMakeLists.txt): without it at::parallel_for runs on one thread"
+#endif
+
 #include <algorithm>
 #include <cmath>
 #include <limits>
