@@ -29,7 +29,7 @@ void add_flags(CLI::App& app, serve::ServerOptions& o) {
       ->capture_default_str();
   app.add_option("--max-batch", o.batching.max_batch, "most sentences translated together, and per request")
       ->capture_default_str();
-  app.add_option("--batch-wait-ms", o.batching.batch_wait_ms, "how long a request waits for others to batch with")
+  app.add_option("--batch-wait-ms", o.batching.batch_wait_ms, "how long a request waits at most for requests being parsed, to batch with them")
       ->capture_default_str();
   app.add_option("--timeout-s", o.timeout_s, "read and write timeout of a connection, seconds")->capture_default_str();
 }

@@ -17,8 +17,27 @@ BatchQueue::BatchQueue(BatchSettings settings, BatchRunner runner)
 
 BatchQueue::~BatchQueue() { stop(); }
 
+BatchQueue::Arrival::Arrival(BatchQueue& queue) : queue_(&queue) {
+  std::lock_guard<std::mutex> lock(queue_->mutex_);
+  ++queue_->arriving_;
+}
+
+BatchQueue::Arrival::~Arrival() {
+  {
+    std::lock_guard<std::mutex> lock(queue_->mutex_);
+    if (!live_) return;
+    end_locked();
+  }
+  queue_->changed_.notify_all();  // a worker waiting for company need not wait for this one
+}
+
+void BatchQueue::Arrival::end_locked() {
+  if (live_) --queue_->arriving_;
+  live_ = false;
+}
+
 std::future<BatchOutput> BatchQueue::submit(const BatchKey& key, std::vector<std::string> sources,
-                                            std::vector<std::string> targets) {
+                                            std::vector<std::string> targets, Arrival* arrival) {
   auto job = std::make_unique<Job>();
   job->key = key;
   job->sources = std::move(sources);
@@ -26,6 +45,7 @@ std::future<BatchOutput> BatchQueue::submit(const BatchKey& key, std::vector<std
   auto future = job->done.get_future();
   {
     std::lock_guard<std::mutex> lock(mutex_);
+    if (arrival) arrival->end_locked();  // it has arrived, refused or not
     if (stopping_) throw ApiError(503, "the server is shutting down");
     if (static_cast<int64_t>(queue_.size()) >= settings_.max_queue)
       throw ApiError(503, "the server is busy: " + std::to_string(queue_.size()) +
@@ -85,7 +105,10 @@ std::vector<std::unique_ptr<BatchQueue::Job>> BatchQueue::take_batch(std::unique
   if (queue_.empty()) return {};  // stopping, and nothing left to run
   const BatchKey key = queue_.front()->key;
   const auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(settings_.batch_wait_ms);
-  changed_.wait_until(lock, deadline, [&] { return stopping_ || sentences_of(key) >= settings_.max_batch; });
+  // Wait only for requests already on their way: a lone request is not kept waiting.
+  changed_.wait_until(lock, deadline, [&] {
+    return stopping_ || arriving_ == 0 || sentences_of(key) >= settings_.max_batch;
+  });
   // The oldest request always; then every other of its kind that still fits, oldest first.
   std::vector<std::unique_ptr<Job>> jobs;
   int64_t sentences = 0;

@@ -90,12 +90,12 @@ struct Server::Impl {
 
   BatchOutput run(const BatchKey& key, const std::vector<std::string>& sources, const std::vector<std::string>& targets);
   void routes();
-  void handle_translate(const httplib::Request& req, httplib::Response& res);
-  void handle_complete(const httplib::Request& req, httplib::Response& res);
-  void handle_align(const httplib::Request& req, httplib::Response& res);
+  void handle_translate(const httplib::Request& req, httplib::Response& res, BatchQueue::Arrival& arrival);
+  void handle_complete(const httplib::Request& req, httplib::Response& res, BatchQueue::Arrival& arrival);
+  void handle_align(const httplib::Request& req, httplib::Response& res, BatchQueue::Arrival& arrival);
   bool handle_errors(const httplib::Request& req, httplib::Response& res);  // true: it wrote the body
   void guarded(const httplib::Request& req, httplib::Response& res,
-               void (Impl::*handler)(const httplib::Request&, httplib::Response&));
+               void (Impl::*handler)(const httplib::Request&, httplib::Response&, BatchQueue::Arrival&));
 
   ServedModel model;
   ServerOptions options;
@@ -144,23 +144,25 @@ BatchOutput Server::Impl::run(const BatchKey& key, const std::vector<std::string
 
 // Content type, shutdown, and the ApiErrors a handler throws, as JSON errors.
 void Server::Impl::guarded(const httplib::Request& req, httplib::Response& res,
-                           void (Impl::*handler)(const httplib::Request&, httplib::Response&)) {
+                           void (Impl::*handler)(const httplib::Request&, httplib::Response&, BatchQueue::Arrival&)) {
   try {
     if (stopping) throw ApiError(503, "the server is shutting down");
     require_json_content_type(req.get_header_value("Content-Type"));
     init_handler_thread();
-    (this->*handler)(req, res);
+    BatchQueue::Arrival arrival(queue);  // the batch worker waits for it while it is parsed
+    (this->*handler)(req, res, arrival);
   } catch (const ApiError& e) {
     send_error(res, e.status(), e.what());
   }
 }
 
-void Server::Impl::handle_translate(const httplib::Request& req, httplib::Response& res) {
+void Server::Impl::handle_translate(const httplib::Request& req, httplib::Response& res,
+                                  BatchQueue::Arrival& arrival) {
   const auto request = parse_translate_request(req.body, options.limits, translator.vocab());
   BatchKey key;
   key.beam = request.beam;
   key.nbest = request.nbest;
-  auto output = queue.submit(key, request.texts, request.prefixes).get();
+  auto output = queue.submit(key, request.texts, request.prefixes, &arrival).get();
   auto results = ordered_json::array();
   for (size_t i = 0; i < request.texts.size(); ++i)
     results.push_back(translation_result(request.texts[i], request.prefixes[i], output.translations[i],
@@ -168,12 +170,13 @@ void Server::Impl::handle_translate(const httplib::Request& req, httplib::Respon
   send_json(res, request.many ? ordered_json{{"results", std::move(results)}} : std::move(results[0]));
 }
 
-void Server::Impl::handle_complete(const httplib::Request& req, httplib::Response& res) {
+void Server::Impl::handle_complete(const httplib::Request& req, httplib::Response& res,
+                                  BatchQueue::Arrival& arrival) {
   const auto request = parse_complete_request(req.body, options.limits, translator.vocab());
   BatchKey key;
   key.beam = request.beam;
   key.alternatives = request.k;
-  auto output = queue.submit(key, {request.text}, {request.prefix}).get();
+  auto output = queue.submit(key, {request.text}, {request.prefix}, &arrival).get();
   auto alternatives = ordered_json::array();
   for (const auto& a : output.alternatives.at(0))
     alternatives.push_back({{"word", a.word}, {"probability", align::round_6(a.probability)}, {"completion", a.completion}});
@@ -187,11 +190,12 @@ void Server::Impl::handle_complete(const httplib::Request& req, httplib::Respons
   send_json(res, ordered_json{{"completion", std::move(completion)}, {"alternatives", std::move(alternatives)}});
 }
 
-void Server::Impl::handle_align(const httplib::Request& req, httplib::Response& res) {
+void Server::Impl::handle_align(const httplib::Request& req, httplib::Response& res,
+                                  BatchQueue::Arrival& arrival) {
   const auto request = parse_align_request(req.body, options.limits, translator.vocab());
   BatchKey key;
   key.align = true;
-  auto output = queue.submit(key, {request.source}, {request.target}).get();
+  auto output = queue.submit(key, {request.source}, {request.target}, &arrival).get();
   send_json(res, alignment_result(request.source, request.target, output.alignments.at(0), selection,
                                   request.attention));
 }

@@ -42,12 +42,30 @@ using BatchRunner = std::function<BatchOutput(const BatchKey& key, const std::ve
                                               const std::vector<std::string>& targets)>;
 
 /// The bounded request queue and its one worker thread. The worker takes the oldest
-/// request, waits up to batch_wait_ms for more of its kind (until max_batch sentences
-/// are there), runs them together as one batch, and gives each request its own share
-/// of the output, in its own order. A request that finds max_queue requests waiting
-/// is refused at once (ApiError 503), as is any request after stop().
+/// request; while other requests are arriving (an Arrival is alive: their handlers are
+/// reading them) it waits up to batch_wait_ms for more of its kind (until max_batch
+/// sentences are there); a lone request runs at once. It runs them together as one batch,
+/// and gives each request its own share of the output, in its own order. A request that
+/// finds max_queue requests waiting is refused at once (ApiError 503), as is any request
+/// after stop().
 class BatchQueue {
  public:
+  /// A request on its way into the queue (its handler is parsing it): the worker waits for
+  /// it to batch with. It ends at submit() or when destroyed, whichever comes first.
+  class Arrival {
+   public:
+    explicit Arrival(BatchQueue& queue);
+    ~Arrival();
+    Arrival(const Arrival&) = delete;
+    Arrival& operator=(const Arrival&) = delete;
+
+   private:
+    friend class BatchQueue;
+    void end_locked();  // the queue's mutex held
+    BatchQueue* queue_;
+    bool live_ = true;
+  };
+
   BatchQueue(BatchSettings settings, BatchRunner runner);
   ~BatchQueue();  // stop()
   BatchQueue(const BatchQueue&) = delete;
@@ -56,7 +74,7 @@ class BatchQueue {
   /// Queues one request (its sentences stay together); the future gives its output,
   /// or rethrows what the runner threw. ApiError 503 when full or stopped.
   std::future<BatchOutput> submit(const BatchKey& key, std::vector<std::string> sources,
-                                  std::vector<std::string> targets = {});
+                                  std::vector<std::string> targets = {}, Arrival* arrival = nullptr);
   /// Refuses new requests, runs those already queued, joins the worker.
   void stop();
 
@@ -87,6 +105,7 @@ class BatchQueue {
   mutable std::condition_variable changed_;
   std::deque<std::unique_ptr<Job>> queue_;
   bool stopping_ = false, paused_ = false;
+  int64_t arriving_ = 0;  // live Arrivals
   int64_t batches_ = 0;
   std::thread worker_;
 };
