@@ -14,8 +14,8 @@
 #
 # SETTINGS_FILE: one setting a line, its name then its `crosstalk train` flags; '#'
 # starts a comment. Environment: OUT (sweep_work), STEPS (950), SEEDS ("1"), CONFIG
-# (configs/multi30k_de_en.toml), THREADS (2), CROSSTALK (./build/crosstalk). A model that
-# is already trained in OUT is reused. Run one sweep at a time on an idle machine.
+# (configs/multi30k_de_en.toml), THREADS (2), CROSSTALK (./build/crosstalk). A model in OUT
+# that finished its STEPS updates is reused. Run one sweep at a time on an idle machine.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 [ $# -eq 1 ] || { sed -n 2,19p "$0" >&2; exit 2; }
@@ -31,7 +31,9 @@ while read -r name flags; do
   case "$name" in ''|'#'*) continue ;; esac
   for seed in $SEEDS; do
     dir=$OUT/$name.seed$seed
-    if [ ! -f "$dir/train_summary.json" ]; then
+    # Reuse a model only if it finished its STEPS updates (an interrupted run has a summary too).
+    if ! python3 -c 'import json,sys; s=json.load(open(sys.argv[1])); sys.exit(s["stopped_by"] != "steps" or s["steps"] != int(sys.argv[2]))' \
+         "$dir/train_summary.json" "$STEPS" 2>/dev/null; then
       echo "sweep.sh: $name, seed $seed: training $STEPS updates ($flags)" >&2
       rm -rf "$dir"
       # shellcheck disable=SC2086  # the flags are words
