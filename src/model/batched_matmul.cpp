@@ -1,10 +1,6 @@
 #include "crosstalk/model/batched_matmul.h"
 
-#include <ATen/Parallel.h>
-
-#ifndef _OPENMP
-#error "compile with -fopenmp (CMakeLists.txt): without it at::parallel_for runs on one thread"
-#endif
+#include "parallel_for.h"
 
 extern "C" void sgemm_(const char* transa, const char* transb, const int* m, const int* n, const int* k,
                        const float* alpha, const float* a, const int* lda, const float* b, const int* ldb,

@@ -1,10 +1,6 @@
 #include "crosstalk/model/one_query_attention.h"
 
-#include <ATen/Parallel.h>
-
-#ifndef _OPENMP
-#error "compile with -fopenmp (CMakeLists.txt): without it at::parallel_for runs on one thread"
-#endif
+#include "parallel_for.h"
 
 #include <algorithm>
 #include <cmath>
