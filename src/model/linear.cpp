@@ -19,11 +19,12 @@ bool plain_float_cpu(const torch::Tensor& t) {
   return t.is_cpu() && t.scalar_type() == torch::kFloat && t.is_contiguous();
 }
 
-// y = W x + b for each of a few rows, straight into BLAS gemv: at decoding shapes the
-// reshape, addmv and view that LibTorch dispatches around one product cost as much as a
-// small product itself, and for a few rows gemm packs the whole weight first (the 8000 x
-// 256 output projection: more than the rows' products).
-torch::Tensor gemv_rows(const torch::Tensor& x, const torch::Tensor& weight, const torch::Tensor& bias, int64_t rows,
+// y = W x + b for each of a few rows, straight into the few-rows kernel (2 rows or more) or
+// BLAS gemv (one row, or a CPU without AVX2): at decoding shapes the reshape, addmv and view
+// that LibTorch dispatches around one product cost as much as a small product itself, and
+// for a few rows gemm packs the whole weight first (the 8000 x 256 output projection: more
+// than the rows' products).
+torch::Tensor direct_rows(const torch::Tensor& x, const torch::Tensor& weight, const torch::Tensor& bias, int64_t rows,
                         std::vector<int64_t> sizes) {
   const int in = static_cast<int>(weight.size(1)), out = static_cast<int>(weight.size(0));
   auto y = torch::empty(sizes, x.options());
@@ -54,7 +55,7 @@ torch::Tensor linear(const torch::Tensor& x, const torch::Tensor& weight, const 
   const bool direct = !torch::GradMode::is_enabled() && in > 0 && out > 0 && in < (1 << 30) && out < (1 << 30) &&
                       rows >= 1 && rows <= kMaxDirectRows && plain_float_cpu(x) && plain_float_cpu(weight) &&
                       (!bias.defined() || plain_float_cpu(bias));
-  if (direct) return gemv_rows(x, weight, bias, rows, std::move(sizes));
+  if (direct) return direct_rows(x, weight, bias, rows, std::move(sizes));
   if (x.numel() == in) {
     auto v = x.reshape({in});
     auto y = bias.defined() ? torch::addmv(bias, weight, v) : torch::mv(weight, v);  // [out]
